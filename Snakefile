@@ -1,0 +1,27 @@
+# Turn a PHOENIX-2014-T release into MediaPipe Holistic keypoints.
+# Usage: snakemake --cores 8 --resources gpu=4   (see README.md)
+from snakemake.utils import min_version, validate
+
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "config/config.schema.yaml")
+
+
+include: "rules/common.smk"
+include: "rules/index.smk"
+include: "rules/extract.smk"
+include: "rules/merge.smk"
+include: "rules/verify.smk"
+include: "rules/prepare.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        npz=rules.prepare.output.npz,
+        report=rules.verify.output.report,

@@ -1,0 +1,34 @@
+rule index:
+    input:
+        csvs=wf.corpus_csvs(config),
+    output:
+        videos=f"{wf.RESULTS}/index/corpus.tsv",
+        skipped=f"{wf.RESULTS}/index/skipped.tsv",
+    log:
+        f"{wf.RESULTS}/logs/index.log",
+    params:
+        dataset_path=config["dataset_path"],
+        annotations_subdir=config["annotations_subdir"],
+        frames_subdir=config["frames_subdir"],
+        splits=config["splits"],
+        max_samples_per_split=config["max_samples_per_split"],
+        on_bad_video=config["on_bad_video"],
+    conda:
+        "../envs/keypoints.yaml"
+    script:
+        "../scripts/index_dataset.py"
+
+
+rule shard:
+    input:
+        videos=rules.index.output.videos,
+    output:
+        videos=f"{wf.RESULTS}/index/videos.tsv",
+    log:
+        f"{wf.RESULTS}/logs/shard.log",
+    params:
+        num_shards=config["num_shards"],
+    conda:
+        "../envs/keypoints.yaml"
+    script:
+        "../scripts/shard_videos.py"

@@ -1,0 +1,14 @@
+rule prepare:
+    input:
+        keypoints=rules.merge.output.keypoints,
+        report=rules.verify.output.report,
+    output:
+        npz=wf.npz_paths(config),
+    log:
+        f"{wf.RESULTS}/logs/prepare.log",
+    params:
+        splits=config["splits"],
+    conda:
+        "../envs/keypoints.yaml"
+    script:
+        "../scripts/prepare_npz.py"

@@ -1,0 +1,172 @@
+"""One extraction job: the videos of one shard over a pool of worker processes."""
+
+import logging
+import multiprocessing
+import os
+import socket
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import journal
+from .holistic import HolisticSettings, VideoResult, create_holistic, extract_video
+from .index import Video, video_frame_paths
+
+log = logging.getLogger(__name__)
+
+_worker_holistic = None
+
+
+def _init_worker(settings: HolisticSettings) -> None:
+    global _worker_holistic
+    _worker_holistic = create_holistic(settings)
+
+
+def _work(frame_paths: list[Path], on_bad_frame: str) -> VideoResult:
+    return extract_video(_worker_holistic, frame_paths, on_bad_frame)
+
+
+def iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="seconds")
+
+
+def video_record(dataset_root: Path, video: Video, frame_paths: list[Path], result: VideoResult) -> dict:
+    """What a shard (and the baseline) stores for one video."""
+    return {
+        "split": video.split,
+        "video_id": video.video_id,
+        "image_paths": [path.relative_to(dataset_root).as_posix() for path in frame_paths],
+        "keypoints": result.keypoints,
+        "presence": result.presence,
+        "bad_frames": result.bad_frames,
+        "width": result.width,
+        "height": result.height,
+    }
+
+
+@dataclass
+class Progress:
+    """Videos and frames done, rate and ETA, logged as results arrive."""
+
+    label: str
+    total_videos: int
+    total_frames: int
+    done_videos: int = 0
+    done_frames: int = 0
+    started: float = 0.0
+    rate_frames: int = 0
+
+    def start(self) -> None:
+        self.started = time.time()
+
+    def add(self, frames: int, computed: bool = True) -> None:
+        self.done_videos += 1
+        self.done_frames += frames
+        self.rate_frames += frames if computed else 0
+        elapsed = time.time() - self.started
+        rate = self.rate_frames / elapsed if elapsed > 0 else 0.0
+        left = self.total_frames - self.done_frames
+        eta = f"{left / rate:.0f}s" if rate > 0 else "?"
+        log.info(
+            "%s: %d/%d videos, %d/%d frames, %.1f frames/s, ETA %s",
+            self.label, self.done_videos, self.total_videos, self.done_frames,
+            self.total_frames, rate, eta,
+        )  # fmt: skip
+
+
+def _failure(shard: int, in_flight: dict[Future, Video], err: BaseException) -> Exception:
+    names = ", ".join(v.key for v in in_flight.values()) or "none"
+    if isinstance(err, BrokenProcessPool):
+        return RuntimeError(
+            f"shard {shard}: a worker process died (killed, e.g. by the out-of-memory killer) "
+            f"while extracting {names}. Finished videos are journaled: rerun the workflow to resume."
+        )
+    return err
+
+
+def run_shard(
+    shard: int,
+    videos: list[Video],
+    dataset_root: Path,
+    settings: HolisticSettings,
+    workers: int,
+    on_bad_frame: str,
+    journal_dir: Path,
+    job_started: float,
+) -> tuple[list[dict], dict]:
+    """Extract (or take from the journal) every video of the shard; records in index order, and stats."""
+    settings_dict = settings.as_dict() | {"on_bad_frame": on_bad_frame}
+    code = journal.code_version()
+    frame_paths = {v.key: video_frame_paths(dataset_root, v) for v in videos}
+    fingerprints = {v.key: journal.fingerprint(settings_dict, frame_paths[v.key], code) for v in videos}
+    results: dict[str, VideoResult] = {}
+    for video in videos:
+        cached = journal.load(journal_dir, video.split, video.video_id, fingerprints[video.key])
+        if cached is not None:
+            results[video.key] = cached
+    reused = len(results)
+    progress = Progress(f"shard {shard}", len(videos), sum(v.n_frames for v in videos))
+    progress.start()
+    for video in videos:
+        if video.key in results:
+            progress.add(video.n_frames, computed=False)
+    todo = sorted((v for v in videos if v.key not in results), key=lambda v: -v.n_frames)
+    workers = max(1, min(workers, len(todo)))
+    cpu_main_start = time.process_time()
+    first_frame, last_frame, worker_cpu = None, None, 0.0
+    if todo:
+        log.info("shard %d: %d videos to extract with %d workers, %d reused", shard, len(todo), workers, reused)
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, context, initializer=_init_worker, initargs=(settings,)) as pool:
+            queue, in_flight, error = list(todo), {}, None
+            while queue or in_flight:
+                while queue and len(in_flight) < workers and error is None:
+                    video = queue.pop(0)
+                    in_flight[pool.submit(_work, frame_paths[video.key], on_bad_frame)] = video
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    video = in_flight.pop(future)
+                    try:
+                        result = future.result()
+                    except BaseException as err:  # keep draining: finished videos get journaled
+                        error = error or _failure(shard, in_flight | {future: video}, err)
+                        if isinstance(err, BrokenProcessPool):
+                            in_flight.clear()
+                            queue.clear()
+                        continue
+                    journal.save(journal_dir, video.split, video.video_id, fingerprints[video.key], result)
+                    results[video.key] = result
+                    first_frame = min(first_frame or result.started_at, result.started_at)
+                    last_frame = max(last_frame or result.finished_at, result.finished_at)
+                    worker_cpu += result.cpu_seconds
+                    progress.add(video.n_frames)
+                if error is not None:
+                    queue.clear()
+            if error is not None:
+                raise error
+    finished = time.time()
+    records = [video_record(dataset_root, v, frame_paths[v.key], results[v.key]) for v in videos]
+    extracted_frames = sum(v.n_frames for v in todo)
+    seconds = (last_frame - first_frame) if todo else 0.0
+    stats = {
+        "shard": shard,
+        "videos": len(videos),
+        "frames": sum(v.n_frames for v in videos),
+        "extracted_frames": extracted_frames,
+        "reused_videos": reused,
+        "bad_frames": sum(len(r["bad_frames"]) for r in records),
+        "workers": workers if todo else 0,
+        "startup_seconds": round((first_frame or finished) - job_started, 3),
+        "seconds": round(seconds, 3),
+        "cpu_seconds": round(worker_cpu + time.process_time() - cpu_main_start, 3),
+        "frames_per_second": round(extracted_frames / seconds, 2) if seconds > 0 else 0.0,
+        "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
+        "host": socket.gethostname(),
+        "started_at": iso(job_started),
+        "finished_at": iso(finished),
+    }
+    return records, stats
+

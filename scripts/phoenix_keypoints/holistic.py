@@ -1,0 +1,128 @@
+"""MediaPipe Holistic settings, and running it over one whole video."""
+
+import importlib.util
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError
+from .layout import NUM_COORDS, NUM_POINTS, PART_NAMES
+
+POSE_MODEL_FILES = {
+    0: "pose_landmark_lite.tflite",
+    1: "pose_landmark_full.tflite",
+    2: "pose_landmark_heavy.tflite",
+}
+BAD_FRAME_POLICIES = ("fail", "mark")
+
+
+@dataclass(frozen=True)
+class HolisticSettings:
+    static_image_mode: bool = False
+    model_complexity: int = 1
+    refine_face_landmarks: bool = False
+    min_detection_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+
+    @classmethod
+    def from_config(cls, holistic_config: dict) -> "HolisticSettings":
+        return cls(**holistic_config)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class VideoResult:
+    keypoints: np.ndarray  # float32 [n, 143, 3]
+    presence: np.ndarray  # bool [n, 4]
+    bad_frames: list[tuple[int, str]] = field(default_factory=list)
+    width: int = 0
+    height: int = 0
+    cpu_seconds: float = 0.0
+    started_at: float = 0.0
+    finished_at: float = 0.0
+
+
+def pose_model_path(model_complexity: int) -> Path:
+    spec = importlib.util.find_spec("mediapipe")
+    if spec is None or not spec.submodule_search_locations:
+        raise InputError("mediapipe is not installed. Fix: run `make run` or pip install -r requirements.txt")
+    package = Path(next(iter(spec.submodule_search_locations)))
+    return package / "modules" / "pose_landmark" / POSE_MODEL_FILES[model_complexity]
+
+
+def check_model_available(model_complexity: int) -> None:
+    """Complexity 0 and 2 need a model file the wheel lacks (MediaPipe would download it)."""
+    if model_complexity not in POSE_MODEL_FILES:
+        raise InputError(f"model_complexity must be 0, 1 or 2, not {model_complexity!r}")
+    path = pose_model_path(model_complexity)
+    if not path.is_file():
+        raise InputError(
+            f"model_complexity {model_complexity} needs {path.name}, which is not at {path}.\n"
+            f"Fix: download it from https://storage.googleapis.com/mediapipe-assets/{path.name} "
+            f"and place it at {path}, or use model_complexity: 1 (bundled with the wheel)."
+        )
+
+
+def create_holistic(settings: HolisticSettings):
+    """A new Holistic instance; create it in the process that will use it."""
+    check_model_available(settings.model_complexity)
+    import mediapipe as mp
+
+    return mp.solutions.holistic.Holistic(**settings.as_dict())
+
+
+def describe_unreadable(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+    except OSError as err:
+        return f"cannot be read ({err.strerror})"
+    if size == 0:
+        return "empty file (0 bytes)"
+    with open(path, "rb") as stream:
+        head = stream.read(8)
+    if head != b"\x89PNG\r\n\x1a\n":
+        return f"not a PNG image (starts with {head!r})"
+    return f"corrupt or truncated PNG ({size} bytes)"
+
+
+def extract_video(holistic, frame_paths: list[Path], on_bad_frame: str = "fail") -> VideoResult:
+    """Run Holistic over the frames of one video, in order, after resetting its tracking.
+
+    An undecodable frame stops with an InputError (on_bad_frame "fail"), or keeps
+    zeros and presence false and is listed in bad_frames ("mark").
+    """
+    import cv2
+
+    from .landmarks import results_to_keypoints
+
+    started_at, cpu_start = time.time(), time.process_time()
+    n = len(frame_paths)
+    keypoints = np.zeros((n, NUM_POINTS, NUM_COORDS), dtype=np.float32)
+    presence = np.zeros((n, len(PART_NAMES)), dtype=bool)
+    result = VideoResult(keypoints, presence)
+    holistic.reset()
+    for i, path in enumerate(frame_paths):
+        # IMREAD_COLOR gives 8-bit BGR for grayscale, RGBA and 16-bit PNGs alike.
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if image is None:
+            reason = describe_unreadable(path)
+            if on_bad_frame == "fail":
+                raise InputError(
+                    f"cannot decode frame {path}: {reason}.\n"
+                    "Fix: restore the file from the release, or set on_bad_frame: mark to keep it "
+                    "as zeros with presence false (listed in results/bad_frames.tsv)."
+                )
+            result.bad_frames.append((i, reason))
+            continue
+        if not result.width:
+            result.height, result.width = image.shape[:2]
+        keypoints[i], presence[i] = results_to_keypoints(
+            holistic.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+        )
+    result.cpu_seconds = time.process_time() - cpu_start
+    result.started_at, result.finished_at = started_at, time.time()
+    return result

@@ -1,0 +1,253 @@
+"""Read the corpus CSVs and list each video's frames, refusing anything doubtful."""
+
+import csv
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .errors import InputError
+
+CSV_COLUMNS = ("name", "video", "start", "end", "speaker", "orth", "translation")
+FRAME_NAME = re.compile(r"^images(\d+)\.png$")
+MAX_PROBLEMS_SHOWN = 20
+
+
+@dataclass
+class Video:
+    split: str
+    video_id: str
+    n_frames: int
+    frames_dir: str  # relative to the dataset root, "/"-separated
+    speaker: str = ""
+    orth: str = ""
+    translation: str = ""
+    shard: int | None = None
+    frame_files: list[str] = field(default_factory=list, repr=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.split}/{self.video_id}"
+
+
+@dataclass
+class Problem:
+    split: str
+    video_id: str
+    path: str
+    reason: str
+
+
+@dataclass
+class DatasetLayout:
+    root: Path
+    annotations_subdir: str = "annotations/manual"
+    frames_subdir: str = "features/fullFrame-210x260px"
+    csv_pattern: str = "PHOENIX-2014-T.{split}.corpus.csv"
+
+    def csv_path(self, split: str) -> Path:
+        return self.root / self.annotations_subdir / self.csv_pattern.format(split=split)
+
+    def split_dir(self, split: str) -> Path:
+        return self.root / self.frames_subdir / split
+
+
+def frame_number(name: str) -> int | None:
+    match = FRAME_NAME.match(name)
+    return int(match.group(1)) if match else None
+
+
+def list_frames(folder: Path) -> tuple[list[str], list[str]]:
+    """Frame file names in numeric order, and the reasons this folder is not usable.
+
+    Hidden files (".DS_Store" and the like) are ignored; any other file that is
+    not named imagesNNNN.png is a problem, so nothing is dropped silently.
+    """
+    numbered, problems = [], []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            number = frame_number(entry.name)
+            if number is None:
+                kind = "folder" if entry.is_dir() else "file"
+                problems.append(
+                    f"unexpected {kind} {entry.name!r} (frames must be named imagesNNNN.png)"
+                )
+            else:
+                numbered.append((number, entry.name))
+    numbered.sort()
+    if not numbered and not problems:
+        problems.append("no frames (imagesNNNN.png) in the folder")
+    if numbered:
+        numbers = [n for n, _ in numbered]
+        first = numbers[0]
+        if first not in (0, 1):
+            problems.append(f"numbering starts at {first}: frames before it are missing")
+        duplicates = len(numbers) - len(set(numbers))
+        if duplicates:
+            problems.append(f"{duplicates} frame numbers appear twice (as in images1.png and images01.png)")
+        missing = (numbers[-1] - first + 1) - len(set(numbers))
+        if missing > 0:
+            gaps = sorted(set(range(first, numbers[-1] + 1)) - set(numbers))
+            shown = ", ".join(map(str, gaps[:10])) + (" ..." if len(gaps) > 10 else "")
+            problems.append(f"gap in the numbering: {missing} frames missing ({shown})")
+    return [name for _, name in numbered], problems
+
+
+def _unsafe_name(name: str) -> bool:
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    return (
+        not name.strip()
+        or name.startswith(("/", "\\"))
+        or (len(name) > 1 and name[1] == ":")
+        or any(part in ("..", ".") for part in parts)
+        or len(parts) != 1
+    )
+
+
+def read_corpus_csv(path: Path, split: str) -> list[dict[str, str]]:
+    """The rows of one corpus CSV; any structural problem is an InputError naming the file."""
+    if not path.is_file():
+        raise InputError(
+            f"corpus CSV not found: {path}\n"
+            "Fix: check dataset_path (it must contain annotations/manual/) and the split names in the config."
+        )
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"{path} is not UTF-8 ({err.reason} at byte {err.start}).\n"
+            f"Fix: re-save it as UTF-8, e.g. iconv -f latin1 -t utf-8 {path.name} > fixed.csv"
+        ) from None
+    lines = text.splitlines()
+    if not lines:
+        raise InputError(f"{path} is empty. Fix: restore the corpus CSV from the release.")
+    header = lines[0]
+    expected = "|".join(CSV_COLUMNS)
+    if "|" not in header and ("," in header or "\t" in header or ";" in header):
+        delimiter = {",": "comma", "\t": "tab", ";": "semicolon"}[
+            next(d for d in (",", "\t", ";") if d in header)
+        ]
+        raise InputError(
+            f"{path} uses the wrong delimiter ({delimiter}); PHOENIX corpus files are pipe-separated.\n"
+            f"Fix: convert it so that the header reads {expected!r}."
+        )
+    if tuple(header.split("|")) != CSV_COLUMNS:
+        raise InputError(
+            f"{path} has the header {header!r}, expected {expected!r}.\n"
+            "Fix: restore the header line (or the whole file) from the release."
+        )
+    rows, bad = [], []
+    reader = csv.reader(lines[1:], delimiter="|", quoting=csv.QUOTE_NONE)
+    for line_number, fields in enumerate(reader, start=2):
+        if not fields:
+            continue
+        if len(fields) != len(CSV_COLUMNS):
+            bad.append(f"line {line_number}: {len(fields)} columns instead of {len(CSV_COLUMNS)}")
+            continue
+        rows.append(dict(zip(CSV_COLUMNS, fields)) | {"line": str(line_number)})
+    if bad:
+        raise InputError(
+            f"{path} has {len(bad)} malformed rows:\n  " + "\n  ".join(bad[:MAX_PROBLEMS_SHOWN])
+            + "\nFix: every row needs exactly 7 pipe-separated columns; repair or remove these lines."
+        )
+    return rows
+
+
+def _video_folder(split_dir: Path, name: str) -> Path:
+    """The release has <name>/images*.png; the CSV's video column says <name>/1/*.png."""
+    nested = split_dir / name / "1"
+    return nested if nested.is_dir() else split_dir / name
+
+
+def build_index(
+    layout: DatasetLayout, splits: list[str]
+) -> tuple[list[Video], list[Problem]]:
+    """Every video of every split with its frames, and every problem found on the way."""
+    videos: list[Video] = []
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for split in splits:
+        rows = read_corpus_csv(layout.csv_path(split), split)
+        split_dir = layout.split_dir(split)
+        if not split_dir.is_dir():
+            raise InputError(
+                f"frame folder for split {split!r} not found: {split_dir}\n"
+                "Fix: check dataset_path and frames_subdir in the config, or remove the split from 'splits'."
+            )
+        csv_path = layout.csv_path(split)
+        listed = set()
+        for row in rows:
+            name = row["name"]
+            where = f"{csv_path}:{row['line']}"
+            if _unsafe_name(name):
+                problems.append(Problem(split, name, where, "name escapes the dataset root or is empty"))
+                continue
+            if name in seen:
+                other = seen[name]
+                reason = "listed twice in this split" if other == split else f"also listed in split {other!r}"
+                problems.append(Problem(split, name, where, f"duplicate name: {reason}"))
+                continue
+            seen[name] = split
+            listed.add(name)
+            folder = _video_folder(split_dir, name)
+            relative = folder.relative_to(layout.root).as_posix()
+            if not folder.is_dir():
+                problems.append(Problem(split, name, relative, "frame folder is missing"))
+                continue
+            frame_files, folder_problems = list_frames(folder)
+            for reason in folder_problems:
+                problems.append(Problem(split, name, relative, reason))
+            if folder_problems:
+                continue
+            videos.append(
+                Video(split, name, len(frame_files), relative, row["speaker"], row["orth"],
+                      row["translation"], frame_files=frame_files)
+            )  # fmt: skip
+        with os.scandir(split_dir) as entries:
+            orphans = sorted(e.name for e in entries if e.is_dir() and e.name not in listed)
+        for name in orphans:
+            relative = (split_dir / name).relative_to(layout.root).as_posix()
+            problems.append(Problem(split, name, relative, f"folder is listed in no row of {csv_path.name}"))
+    return videos, problems
+
+
+def problems_message(problems: list[Problem]) -> str:
+    lines = [f"the dataset has {len(problems)} problems:"]
+    for p in problems[:MAX_PROBLEMS_SHOWN]:
+        lines.append(f"  {p.split}/{p.video_id}: {p.reason} [{p.path}]")
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        lines.append(f"  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more")
+    lines.append(
+        "Fix: repair these videos (restore missing frames, remove stray files, correct the CSV), "
+        "or set on_bad_video: skip in the config to leave them out; skipped videos are listed "
+        "in results/index/skipped.tsv."
+    )
+    return "\n".join(lines)
+
+
+def limit_per_split(videos: list[Video], max_per_split: int | None) -> list[Video]:
+    """The first max_per_split videos of each split, in CSV order."""
+    if max_per_split is None:
+        return videos
+    counts: dict[str, int] = {}
+    kept = []
+    for video in videos:
+        counts[video.split] = counts.get(video.split, 0) + 1
+        if counts[video.split] <= max_per_split:
+            kept.append(video)
+    return kept
+
+
+def video_frame_paths(dataset_root: Path, video: Video) -> list[Path]:
+    """The video's frames on disk now, checked against the index."""
+    folder = dataset_root / video.frames_dir
+    frame_files, problems = list_frames(folder)
+    if problems or len(frame_files) != video.n_frames:
+        found = f"{len(frame_files)} frames" + (f" ({'; '.join(problems)})" if problems else "")
+        raise InputError(
+            f"{folder} changed since it was indexed: the index has {video.n_frames} frames, "
+            f"the folder now has {found}.\nFix: restore the folder, or delete results/index to index again."
+        )
+    return [folder / name for name in frame_files]

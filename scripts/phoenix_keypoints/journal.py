@@ -1,0 +1,56 @@
+"""Per-video results kept while a shard runs, so that a rerun redoes only unfinished videos.
+
+Snakemake deletes a failed job's outputs, so the journal lives outside them. An
+entry is valid only for the same extraction settings, the same extraction code
+and MediaPipe version, and the same frames (names, sizes, modification times).
+"""
+
+import hashlib
+import importlib.metadata
+import json
+import pickle
+from pathlib import Path
+
+from .atomic import write_pickle
+from .holistic import VideoResult
+
+_CODE_FILES = ("holistic.py", "landmarks.py", "layout.py")
+
+
+def code_version() -> str:
+    digest = hashlib.sha256(importlib.metadata.version("mediapipe").encode())
+    package = Path(__file__).parent
+    for name in _CODE_FILES:
+        digest.update((package / name).read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(settings: dict, frame_paths: list[Path], code: str) -> str:
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
+    digest.update(code.encode())
+    for path in frame_paths:
+        stat = path.stat()
+        digest.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def entry_path(journal_dir: Path, split: str, video_id: str) -> Path:
+    return Path(journal_dir) / split / f"{video_id}.pkl"
+
+
+def load(journal_dir: Path, split: str, video_id: str, expected: str) -> VideoResult | None:
+    """The journaled result, or None if there is none or it no longer matches."""
+    path = entry_path(journal_dir, split, video_id)
+    try:
+        with open(path, "rb") as stream:
+            entry = pickle.load(stream)
+    except FileNotFoundError:
+        return None
+    except (pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        path.unlink(missing_ok=True)  # unreadable entries are recomputed
+        return None
+    return entry["result"] if entry.get("fingerprint") == expected else None
+
+
+def save(journal_dir: Path, split: str, video_id: str, fingerprint_: str, result: VideoResult) -> None:
+    write_pickle(entry_path(journal_dir, split, video_id), {"fingerprint": fingerprint_, "result": result})

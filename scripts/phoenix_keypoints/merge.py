@@ -1,0 +1,106 @@
+"""Merge per-video records (from shards or the baseline) into the per-split keypoint file."""
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from .errors import InputError
+from .index import Video
+from .layout import PART_NAMES
+
+PRESENT_KEYS = tuple(f"{part}_present" for part in PART_NAMES)
+
+
+def _key(record: dict) -> str:
+    return f"{record['split']}/{record['video_id']}"
+
+
+def check_complete(index: list[Video], records: Iterable[tuple[str, dict]]) -> list[dict]:
+    """The records in index order; every indexed frame exactly once, or an error that says which."""
+    by_key: dict[str, tuple[str, dict]] = {}
+    problems = []
+    for source, record in records:
+        key = _key(record)
+        if key in by_key:
+            problems.append(f"{key} appears twice (in {by_key[key][0]} and {source})")
+            continue
+        by_key[key] = (source, record)
+    ordered = []
+    for video in index:
+        found = by_key.pop(video.key, None)
+        if found is None:
+            problems.append(f"{video.key} ({video.n_frames} frames) is missing from every input")
+            continue
+        source, record = found
+        n_paths, n_rows = len(record["image_paths"]), len(record["keypoints"])
+        if n_paths != video.n_frames or n_rows != video.n_frames or len(set(record["image_paths"])) != n_paths:
+            problems.append(
+                f"{video.key} in {source} has {n_rows} keypoint rows and {len(set(record['image_paths']))} "
+                f"distinct frames, the index has {video.n_frames} frames"
+            )
+            continue
+        ordered.append(record)
+    for key, (source, _) in by_key.items():
+        problems.append(f"{key} in {source} is not in the index")
+    if problems:
+        shown = "\n  ".join(problems[:20]) + (f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else "")
+        raise InputError(
+            f"the results do not match the index ({len(problems)} problems):\n  {shown}\n"
+            "Fix: rerun the extraction for the affected shards (delete their results/shards/shard_N.pkl), "
+            "or re-index if the dataset changed."
+        )
+    return ordered
+
+
+def merge_records(records: Iterable[dict], splits: list[str], settings: dict | None = None) -> dict:
+    """{split: {'keypoints': [per-frame dicts], 'videos': [...], 'bad_frames': [...], 'settings': ...}}."""
+    merged = {split: {"keypoints": [], "videos": [], "bad_frames": [], "settings": settings} for split in splits}
+    for record in records:
+        split = merged.get(record["split"])
+        if split is None:
+            raise InputError(f"{_key(record)} belongs to split {record['split']!r}, not one of {splits}")
+        frames = split["keypoints"]
+        split["videos"].append(
+            {
+                "video_id": record["video_id"],
+                "offset": len(frames),
+                "n_frames": len(record["image_paths"]),
+                "width": record["width"],
+                "height": record["height"],
+            }
+        )
+        video_id, keypoints, presence = record["video_id"], record["keypoints"], record["presence"].tolist()
+        for frame_index, image_path in enumerate(record["image_paths"]):
+            frame = {
+                "video_id": video_id,
+                "frame_index": frame_index,
+                "image_path": image_path,
+                "keypoints": keypoints[frame_index],
+            }
+            frame.update(zip(PRESENT_KEYS, presence[frame_index]))
+            frames.append(frame)
+        split["bad_frames"].extend(
+            {"video_id": video_id, "frame_index": i, "image_path": record["image_paths"][i], "reason": reason}
+            for i, reason in record["bad_frames"]
+        )
+    return merged
+
+
+def split_arrays(split: dict) -> dict[str, np.ndarray]:
+    """One split of a merged file as flat arrays (loadable with allow_pickle=False)."""
+    frames = split["keypoints"]
+    n = len(frames)
+    keypoints = np.stack([f["keypoints"] for f in frames]).astype(np.float32) if n else np.zeros((0, 143, 3), np.float32)
+    presence = np.array([[f[k] for k in PRESENT_KEYS] for f in frames], dtype=bool).reshape(n, len(PART_NAMES))
+    videos = split["videos"]
+    return {
+        "keypoints": keypoints,
+        "presence": presence,
+        "video_ids": np.array([f["video_id"] for f in frames], dtype=str),
+        "image_paths": np.array([f["image_path"] for f in frames], dtype=str),
+        "frame_index": np.array([f["frame_index"] for f in frames], dtype=np.int32),
+        "video_names": np.array([v["video_id"] for v in videos], dtype=str),
+        "video_offsets": np.array([v["offset"] for v in videos], dtype=np.int64),
+        "video_lengths": np.array([v["n_frames"] for v in videos], dtype=np.int64),
+        "part_names": np.array(PART_NAMES),
+    }
