@@ -1,12 +1,14 @@
 # Turn a PHOENIX-2014-T release into MediaPipe Holistic keypoints.
 # Usage: snakemake --cores 8 --resources gpu=4   (see README.md)
+from pathlib import Path
+
 from snakemake.utils import min_version, validate
 
 
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+configfile: Path(workflow.basedir) / "config" / "config.yaml"
 
 
 validate(config, "config/config.schema.yaml")

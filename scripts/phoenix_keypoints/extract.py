@@ -30,7 +30,7 @@ def _work(frame_paths: list[Path], on_bad_frame: str) -> VideoResult:
 
 
 def iso(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="seconds")
+    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="milliseconds")
 
 
 def video_record(dataset_root: Path, video: Video, frame_paths: list[Path], result: VideoResult) -> dict:

@@ -1,0 +1,42 @@
+"""Shared helpers: run the real workflow with real Snakemake and MediaPipe on the bundled sample."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "tests" / "data" / "PHOENIX-2014-T"
+SHARED_DATA = REPO.parent / "shared" / "data"
+SAMPLE_FRAMES = {"train": 99, "dev": 9, "test": 2}
+
+sys.path.insert(0, str(REPO / "scripts"))
+
+
+def run_snakemake(workdir: Path, *args: str, config: dict | None = None, check: bool = True, timeout: int = 900):
+    """Run the workflow's Snakefile in `workdir`; returns the CompletedProcess (stdout+stderr in .stdout)."""
+    command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(workdir), *args]
+    if config:
+        command += ["--config", *(f"{key}={value}" for key, value in config.items())]
+    result = subprocess.run(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout, cwd=workdir
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"snakemake failed ({result.returncode}):\n{result.stdout[-6000:]}")
+    return result
+
+
+def copy_sample(destination: Path) -> Path:
+    """A writable copy of the bundled sample dataset."""
+    shutil.copytree(SAMPLE, destination)
+    return destination
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory) -> Path:
+    """One complete run of the workflow on the bundled sample; returns its working directory."""
+    workdir = tmp_path_factory.mktemp("sample_run")
+    run_snakemake(workdir, "--cores", "4", "--resources", "gpu=2", config={"dataset_path": SAMPLE})
+    return workdir

@@ -1,0 +1,110 @@
+"""The whole workflow on the bundled sample, through Snakemake, with real MediaPipe."""
+
+import json
+import shutil
+import subprocess
+from datetime import datetime
+
+import numpy as np
+import pytest
+from conftest import SAMPLE, SAMPLE_FRAMES, run_snakemake
+
+from phoenix_keypoints.atomic import read_pickle
+from phoenix_keypoints.layout import PART_NAMES
+
+
+def test_outputs_have_every_frame(sample_run):
+    merged = read_pickle(sample_run / "results/phoenix_keypoints_full.pkl")
+    assert set(merged) == set(SAMPLE_FRAMES)
+    for split, n in SAMPLE_FRAMES.items():
+        frames = merged[split]["keypoints"]
+        assert len(frames) == n
+        assert all(f["keypoints"].shape == (143, 3) and f["keypoints"].dtype == np.float32 for f in frames)
+        assert {"video_id", "frame_index", "image_path", "face_present"} <= set(frames[0])
+        assert (SAMPLE / frames[0]["image_path"]).is_file()
+        npz = np.load(sample_run / f"results/model_input_data/{split}_keypoints.npz", allow_pickle=False)
+        assert npz["keypoints"].shape == (n, 143, 3) and npz["keypoints"].dtype == np.float32
+        assert npz["presence"].shape == (n, 4) and npz["presence"].dtype == bool
+        assert npz["video_ids"].shape == npz["image_paths"].shape == npz["frame_index"].shape == (n,)
+        assert npz["video_lengths"].sum() == n
+        np.testing.assert_array_equal(npz["keypoints"], np.stack([f["keypoints"] for f in frames]))
+
+
+def test_frames_in_csv_then_numeric_order(sample_run):
+    npz = np.load(sample_run / "results/model_input_data/train_keypoints.npz", allow_pickle=False)
+    assert list(npz["video_names"]) == ["sample_asl_soup-1", "sample_asl_soup-2", "sample_asl_webcam-1"]
+    webcam = npz["image_paths"][npz["video_ids"] == "sample_asl_webcam-1"]
+    assert [p.rsplit("/", 1)[1] for p in webcam[:2]] == ["images0001.png", "images0002.png"]
+    assert list(npz["frame_index"][npz["video_ids"] == "sample_asl_webcam-1"]) == list(range(58))
+
+
+def test_hands_found_in_asl_clips_and_not_in_phoenix(sample_run):
+    left, right = PART_NAMES.index("left_hand"), PART_NAMES.index("right_hand")
+    for split in ("train", "dev"):
+        npz = np.load(sample_run / f"results/model_input_data/{split}_keypoints.npz")
+        hands = npz["presence"][:, left] | npz["presence"][:, right]
+        assert hands.mean() > 0.5, split
+        assert npz["presence"][:, [0, 3]].all(), "face and pose in every frame"
+    test = np.load(sample_run / "results/model_input_data/test_keypoints.npz")
+    assert not test["presence"][:, [left, right]].any()
+    assert not test["keypoints"][:, 68:110].any(), "missing hands are zeros"
+
+
+def test_verify_passed(sample_run):
+    report = json.loads((sample_run / "results/verify/report.json").read_text())
+    assert report["passed"] is True
+    assert report["splits"]["train"]["videos"] == 2 and report["splits"]["train"]["max_abs_diff"] == 0.0
+
+
+def test_shard_stats(sample_run):
+    stats = [json.loads(p.read_text()) for p in sorted((sample_run / "results/shards").glob("shard_*.json"))]
+    assert len(stats) == 8
+    assert sum(s["frames"] for s in stats) == sum(SAMPLE_FRAMES.values())
+    for s in stats:
+        assert {"startup_seconds", "seconds", "cpu_seconds", "frames_per_second", "host"} <= set(s)
+        datetime.fromisoformat(s["started_at"]), datetime.fromisoformat(s["finished_at"])
+        if s["frames"]:
+            assert s["frames_per_second"] > 0 and s["cpu_seconds"] > 0
+            assert s["cuda_visible_devices"] in ("0", "1")
+    log = (sample_run / "results/logs/extract/shard_0.log").read_text()
+    assert "frames/s" in log and "ETA" in log
+
+
+def test_concurrent_jobs_get_different_gpus(tmp_path):
+    run_snakemake(
+        tmp_path, "--cores", "4", "--resources", "gpu=2", "--until", "extract",
+        config={"dataset_path": SAMPLE, "num_shards": 4},
+    )  # fmt: skip
+    stats = [json.loads(p.read_text()) for p in sorted((tmp_path / "results/shards").glob("shard_*.json"))]
+    assert len(stats) == 4
+    spans = [(datetime.fromisoformat(s["started_at"]), datetime.fromisoformat(s["finished_at"]), s) for s in stats]
+    overlapping = [
+        (a, b)
+        for i, a in enumerate(spans)
+        for b in spans[i + 1 :]
+        if a[0] < b[1] and b[0] < a[1]
+    ]
+    assert overlapping, "two jobs ran at the same time"
+    for a, b in overlapping:
+        assert a[2]["cuda_visible_devices"] != b[2]["cuda_visible_devices"]
+    assert {s["cuda_visible_devices"] for s in stats} == {"0", "1"}
+
+
+def test_dry_run_and_rule_graph(tmp_path):
+    dry = run_snakemake(tmp_path, "-n", config={"dataset_path": SAMPLE})
+    assert "extract" in dry.stdout and "prepare" in dry.stdout
+    graph = run_snakemake(tmp_path, "--rulegraph", config={"dataset_path": SAMPLE}).stdout
+    dot = graph[graph.index("digraph") :]
+    if shutil.which("dot") is None:
+        pytest.fail("graphviz 'dot' is not installed (apt-get install graphviz)")
+    svg = subprocess.run(["dot", "-Tsvg"], input=dot, capture_output=True, text=True, check=True).stdout
+    assert "<svg" in svg and "extract" in svg and "verify" in svg
+
+
+def test_bad_config_is_refused_before_any_job(tmp_path):
+    result = run_snakemake(tmp_path, "-n", config={"dataset_path": SAMPLE, "num_shard": 3}, check=False)
+    assert result.returncode != 0 and "num_shard" in result.stdout
+    result = run_snakemake(tmp_path, "-n", config={"dataset_path": tmp_path / "nowhere"}, check=False)
+    assert result.returncode != 0 and "dataset_path" in result.stdout
+    result = run_snakemake(tmp_path, "-n", config={"dataset_path": SAMPLE, "num_shards": "many"}, check=False)
+    assert result.returncode != 0 and "num_shards" in result.stdout
