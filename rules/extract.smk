@@ -8,7 +8,12 @@ rule extract:
         f"{wf.RESULTS}/logs/extract/shard_{{shard}}.log",
     benchmark:
         f"{wf.RESULTS}/benchmarks/extract/shard_{{shard}}.tsv"
-    threads: lambda wildcards: wf.workers_per_job(config["threads_per_job"], workflow.cores, global_resource("gpu"))
+    conda:
+        "../envs/keypoints.yaml"
+    threads:
+        lambda wildcards: wf.workers_per_job(
+            config["threads_per_job"], workflow.cores, global_resource("gpu")
+        )
     resources:
         gpu=1,
     params:
@@ -18,7 +23,5 @@ rule extract:
         num_gpus=wf.gpu_pool_size(config["num_gpus"], global_resource("gpu")),
         gpu_slot_dir=f"{wf.RESULTS}/.gpu_slots",
         journal_dir=f"{wf.RESULTS}/journal",
-    conda:
-        "../envs/keypoints.yaml"
     script:
         "../scripts/extract_shard.py"

@@ -6,15 +6,12 @@ rule index:
         skipped=f"{wf.RESULTS}/index/skipped.tsv",
     log:
         f"{wf.RESULTS}/logs/index.log",
+    conda:
+        "../envs/keypoints.yaml"
     params:
-        dataset_path=config["dataset_path"],
-        annotations_subdir=config["annotations_subdir"],
-        frames_subdir=config["frames_subdir"],
         splits=config["splits"],
         max_samples_per_split=config["max_samples_per_split"],
         on_bad_video=config["on_bad_video"],
-    conda:
-        "../envs/keypoints.yaml"
     script:
         "../scripts/index_dataset.py"
 
@@ -26,9 +23,9 @@ rule shard:
         videos=f"{wf.RESULTS}/index/videos.tsv",
     log:
         f"{wf.RESULTS}/logs/shard.log",
-    params:
-        num_shards=config["num_shards"],
     conda:
         "../envs/keypoints.yaml"
+    params:
+        num_shards=config["num_shards"],
     script:
         "../scripts/shard_videos.py"

@@ -9,9 +9,9 @@ rule merge:
         f"{wf.RESULTS}/logs/merge.log",
     benchmark:
         f"{wf.RESULTS}/benchmarks/merge.tsv"
-    params:
-        splits=config["splits"],
     conda:
         "../envs/keypoints.yaml"
+    params:
+        splits=config["splits"],
     script:
         "../scripts/merge_shards.py"

@@ -6,9 +6,9 @@ rule prepare:
         npz=wf.npz_paths(config),
     log:
         f"{wf.RESULTS}/logs/prepare.log",
-    params:
-        splits=config["splits"],
     conda:
         "../envs/keypoints.yaml"
+    params:
+        splits=config["splits"],
     script:
         "../scripts/prepare_npz.py"

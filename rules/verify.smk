@@ -7,6 +7,8 @@ rule baseline:
         f"{wf.RESULTS}/logs/baseline.log",
     benchmark:
         f"{wf.RESULTS}/benchmarks/baseline.tsv"
+    conda:
+        "../envs/keypoints.yaml"
     params:
         dataset_path=config["dataset_path"],
         splits=config["splits"],
@@ -14,8 +16,6 @@ rule baseline:
         on_bad_frame=config["on_bad_frame"],
         videos_per_split=config["verify"]["videos_per_split"],
         seed=config["verify"]["seed"],
-    conda:
-        "../envs/keypoints.yaml"
     script:
         "../scripts/run_baseline.py"
 
@@ -28,9 +28,9 @@ rule verify:
         report=f"{wf.RESULTS}/verify/report.json",
     log:
         f"{wf.RESULTS}/logs/verify.log",
-    params:
-        atol=config["verify"]["atol"],
     conda:
         "../envs/keypoints.yaml"
+    params:
+        atol=config["verify"]["atol"],
     script:
         "../scripts/verify_results.py"

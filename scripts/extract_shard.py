@@ -33,7 +33,9 @@ def main(snakemake) -> None:
                 JOB_STARTED,
             )
             stats["gpu_slot"] = slot.source
-            write_pickle(snakemake.output.keypoints, {"shard": shard, "settings": settings.as_dict(), "videos": records})
+            write_pickle(
+                snakemake.output.keypoints, {"shard": shard, "settings": settings.as_dict(), "videos": records}
+            )
             write_json(snakemake.output.stats, stats)
             log.info("shard %d done: %s", shard, stats)
 

@@ -1,16 +1,15 @@
 """Snakemake entry point of rule `index`: list every video and its frames."""
 
-from pathlib import Path
-
 from phoenix_keypoints.errors import InputError
-from phoenix_keypoints.index import DatasetLayout, build_index, limit_per_split, problems_message
+from phoenix_keypoints.index import build_index, limit_per_split, problems_message
 from phoenix_keypoints.runlog import log_to
 from phoenix_keypoints.tables import write_skipped, write_videos
+from phoenix_keypoints.workflow import dataset_layout
 
 snakemake = globals()["snakemake"]
 params = snakemake.params
 with log_to(snakemake.log[0]) as log:
-    layout = DatasetLayout(Path(params.dataset_path), params.annotations_subdir, params.frames_subdir)
+    layout = dataset_layout(snakemake.config)  # the CSV inputs already name the dataset root
     videos, problems = build_index(layout, list(params.splits))
     if problems and params.on_bad_video == "fail":
         raise InputError(problems_message(problems))

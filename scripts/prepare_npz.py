@@ -12,7 +12,7 @@ with log_to(snakemake.log[0]) as log:
         if not json.load(stream)["passed"]:
             raise RuntimeError(f"{snakemake.input.report} says verification failed; refusing to prepare")
     merged = read_pickle(snakemake.input.keypoints)
-    for split, path in zip(snakemake.params.splits, snakemake.output.npz):
+    for split, path in zip(snakemake.params.splits, snakemake.output.npz, strict=True):
         arrays = split_arrays(merged[split])
         write_npz(path, **arrays)
         log.info("%s: %s %s -> %s", split, arrays["keypoints"].shape, arrays["keypoints"].dtype, path)

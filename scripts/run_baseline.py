@@ -23,6 +23,8 @@ with log_to(snakemake.log[0]) as log:
     records = []
     for video in videos:
         frame_paths = video_frame_paths(root, video)
-        records.append(video_record(root, video, frame_paths, extract_video(holistic, frame_paths, params.on_bad_frame)))
+        records.append(
+            video_record(root, video, frame_paths, extract_video(holistic, frame_paths, params.on_bad_frame))
+        )
         progress.add(video.n_frames)
     write_pickle(snakemake.output.keypoints, merge_records(records, list(params.splits), settings.as_dict()))

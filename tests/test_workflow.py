@@ -7,8 +7,8 @@ from datetime import datetime
 
 import numpy as np
 import pytest
-from conftest import SAMPLE, SAMPLE_FRAMES, run_snakemake
 
+from conftest import SAMPLE, SAMPLE_FRAMES, run_snakemake
 from phoenix_keypoints.atomic import read_pickle
 from phoenix_keypoints.layout import PART_NAMES
 
@@ -78,12 +78,7 @@ def test_concurrent_jobs_get_different_gpus(tmp_path):
     stats = [json.loads(p.read_text()) for p in sorted((tmp_path / "results/shards").glob("shard_*.json"))]
     assert len(stats) == 4
     spans = [(datetime.fromisoformat(s["started_at"]), datetime.fromisoformat(s["finished_at"]), s) for s in stats]
-    overlapping = [
-        (a, b)
-        for i, a in enumerate(spans)
-        for b in spans[i + 1 :]
-        if a[0] < b[1] and b[0] < a[1]
-    ]
+    overlapping = [(a, b) for i, a in enumerate(spans) for b in spans[i + 1 :] if a[0] < b[1] and b[0] < a[1]]
     assert overlapping, "two jobs ran at the same time"
     for a, b in overlapping:
         assert a[2]["cuda_visible_devices"] != b[2]["cuda_visible_devices"]

@@ -8,7 +8,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import journal
@@ -30,7 +30,7 @@ def _work(frame_paths: list[Path], on_bad_frame: str) -> VideoResult:
 
 
 def iso(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds")
 
 
 def video_record(dataset_root: Path, video: Video, frame_paths: list[Path], result: VideoResult) -> dict:
@@ -169,4 +169,3 @@ def run_shard(
         "finished_at": iso(finished),
     }
     return records, stats
-

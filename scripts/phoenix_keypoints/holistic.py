@@ -120,9 +120,7 @@ def extract_video(holistic, frame_paths: list[Path], on_bad_frame: str = "fail")
             continue
         if not result.width:
             result.height, result.width = image.shape[:2]
-        keypoints[i], presence[i] = results_to_keypoints(
-            holistic.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
-        )
+        keypoints[i], presence[i] = results_to_keypoints(holistic.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB)))
     result.cpu_seconds = time.process_time() - cpu_start
     result.started_at, result.finished_at = started_at, time.time()
     return result

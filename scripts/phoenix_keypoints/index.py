@@ -71,9 +71,7 @@ def list_frames(folder: Path) -> tuple[list[str], list[str]]:
             number = frame_number(entry.name)
             if number is None:
                 kind = "folder" if entry.is_dir() else "file"
-                problems.append(
-                    f"unexpected {kind} {entry.name!r} (frames must be named imagesNNNN.png)"
-                )
+                problems.append(f"unexpected {kind} {entry.name!r} (frames must be named imagesNNNN.png)")
             else:
                 numbered.append((number, entry.name))
     numbered.sort()
@@ -126,9 +124,7 @@ def read_corpus_csv(path: Path, split: str) -> list[dict[str, str]]:
     header = lines[0]
     expected = "|".join(CSV_COLUMNS)
     if "|" not in header and ("," in header or "\t" in header or ";" in header):
-        delimiter = {",": "comma", "\t": "tab", ";": "semicolon"}[
-            next(d for d in (",", "\t", ";") if d in header)
-        ]
+        delimiter = {",": "comma", "\t": "tab", ";": "semicolon"}[next(d for d in (",", "\t", ";") if d in header)]
         raise InputError(
             f"{path} uses the wrong delimiter ({delimiter}); PHOENIX corpus files are pipe-separated.\n"
             f"Fix: convert it so that the header reads {expected!r}."
@@ -146,10 +142,11 @@ def read_corpus_csv(path: Path, split: str) -> list[dict[str, str]]:
         if len(fields) != len(CSV_COLUMNS):
             bad.append(f"line {line_number}: {len(fields)} columns instead of {len(CSV_COLUMNS)}")
             continue
-        rows.append(dict(zip(CSV_COLUMNS, fields)) | {"line": str(line_number)})
+        rows.append(dict(zip(CSV_COLUMNS, fields, strict=True)) | {"line": str(line_number)})
     if bad:
         raise InputError(
-            f"{path} has {len(bad)} malformed rows:\n  " + "\n  ".join(bad[:MAX_PROBLEMS_SHOWN])
+            f"{path} has {len(bad)} malformed rows:\n  "
+            + "\n  ".join(bad[:MAX_PROBLEMS_SHOWN])
             + "\nFix: every row needs exactly 7 pipe-separated columns; repair or remove these lines."
         )
     return rows
@@ -161,9 +158,7 @@ def _video_folder(split_dir: Path, name: str) -> Path:
     return nested if nested.is_dir() else split_dir / name
 
 
-def build_index(
-    layout: DatasetLayout, splits: list[str]
-) -> tuple[list[Video], list[Problem]]:
+def build_index(layout: DatasetLayout, splits: list[str]) -> tuple[list[Video], list[Problem]]:
     """Every video of every split with its frames, and every problem found on the way."""
     videos: list[Video] = []
     problems: list[Problem] = []

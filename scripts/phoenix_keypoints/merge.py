@@ -77,7 +77,7 @@ def merge_records(records: Iterable[dict], splits: list[str], settings: dict | N
                 "image_path": image_path,
                 "keypoints": keypoints[frame_index],
             }
-            frame.update(zip(PRESENT_KEYS, presence[frame_index]))
+            frame.update(zip(PRESENT_KEYS, presence[frame_index], strict=True))
             frames.append(frame)
         split["bad_frames"].extend(
             {"video_id": video_id, "frame_index": i, "image_path": record["image_paths"][i], "reason": reason}
@@ -90,7 +90,9 @@ def split_arrays(split: dict) -> dict[str, np.ndarray]:
     """One split of a merged file as flat arrays (loadable with allow_pickle=False)."""
     frames = split["keypoints"]
     n = len(frames)
-    keypoints = np.stack([f["keypoints"] for f in frames]).astype(np.float32) if n else np.zeros((0, 143, 3), np.float32)
+    keypoints = (
+        np.stack([f["keypoints"] for f in frames]).astype(np.float32) if n else np.zeros((0, 143, 3), np.float32)
+    )
     presence = np.array([[f[k] for k in PRESENT_KEYS] for f in frames], dtype=bool).reshape(n, len(PART_NAMES))
     videos = split["videos"]
     return {

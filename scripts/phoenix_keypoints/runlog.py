@@ -18,7 +18,7 @@ def log_to(path: str) -> Iterator[logging.Logger]:
     An error is written to the log and to the console, then the job fails.
     """
     console = os.fdopen(os.dup(2), "w", buffering=1)
-    log_file = open(path, "a", buffering=1, encoding="utf-8")
+    log_file = open(path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115  (open for the life of the job)
     os.dup2(log_file.fileno(), 2)
     sys.stderr = log_file
     logging.basicConfig(level=logging.INFO, format=FORMAT, handlers=[logging.StreamHandler(log_file)], force=True)

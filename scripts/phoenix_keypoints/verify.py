@@ -20,7 +20,9 @@ def sample_videos(videos: list[Video], per_split: int, seed: int) -> list[Video]
 def _video_slices(arrays: dict) -> dict[str, slice]:
     return {
         name: slice(int(offset), int(offset + length))
-        for name, offset, length in zip(arrays["video_names"], arrays["video_offsets"], arrays["video_lengths"])
+        for name, offset, length in zip(
+            arrays["video_names"], arrays["video_offsets"], arrays["video_lengths"], strict=True
+        )
     }
 
 
