@@ -40,3 +40,22 @@ def sample_run(tmp_path_factory) -> Path:
     workdir = tmp_path_factory.mktemp("sample_run")
     run_snakemake(workdir, "--cores", "4", "--resources", "gpu=2", config={"dataset_path": SAMPLE})
     return workdir
+
+
+def replicated_dataset(destination: Path, copies: int) -> Path:
+    """The bundled sample plus `copies` copies of every video under new names (CSV rows included)."""
+    root = copy_sample(destination)
+    for csv in sorted((root / "annotations" / "manual").glob("*.corpus.csv")):
+        split = csv.name.split(".")[1]
+        lines = csv.read_text(encoding="utf-8").splitlines()
+        added = []
+        for line in lines[1:]:
+            name = line.split("|", 1)[0]
+            for k in range(1, copies + 1):
+                shutil.copytree(
+                    root / "features/fullFrame-210x260px" / split / name,
+                    root / "features/fullFrame-210x260px" / split / f"{name}-copy{k}",
+                )
+                added.append(line.replace(name, f"{name}-copy{k}"))
+        csv.write_text("\n".join(lines + added) + "\n", encoding="utf-8")
+    return root
