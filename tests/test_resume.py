@@ -104,9 +104,9 @@ def worker_pids(session: int) -> list[int]:
     pids = []
     for entry in Path("/proc").iterdir():
         try:
-            if entry.name.isdigit() and os.getpgid(int(entry.name)) == session:
-                if b"spawn_main" in (entry / "cmdline").read_bytes():
-                    pids.append(int(entry.name))
+            in_session = entry.name.isdigit() and os.getpgid(int(entry.name)) == session
+            if in_session and b"spawn_main" in (entry / "cmdline").read_bytes():
+                pids.append(int(entry.name))
         except (OSError, ProcessLookupError):
             continue
     return pids
