@@ -16,11 +16,12 @@ rule extract:
         )
     resources:
         gpu=1,
+        # A resource, not a param: changing --resources must not rerun finished shards.
+        gpu_pool=wf.gpu_pool_size(config["num_gpus"], global_resource("gpu")),
     params:
         dataset_path=config["dataset_path"],
         holistic=config["holistic"],
         on_bad_frame=config["on_bad_frame"],
-        num_gpus=wf.gpu_pool_size(config["num_gpus"], global_resource("gpu")),
         gpu_slot_dir=f"{wf.RESULTS}/.gpu_slots",
         journal_dir=f"{wf.RESULTS}/journal",
     script:

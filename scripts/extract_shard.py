@@ -12,7 +12,7 @@ def main(snakemake) -> None:
     with log_to(snakemake.log[0]) as log:
         params = snakemake.params
         shard = int(snakemake.wildcards.shard)
-        with acquire_gpu_slot(params.num_gpus, params.gpu_slot_dir) as slot:
+        with acquire_gpu_slot(snakemake.resources.gpu_pool, params.gpu_slot_dir) as slot:
             log.info("shard %d: CUDA_VISIBLE_DEVICES=%s (%s)", shard, slot.cuda_visible_devices, slot.source)
             from pathlib import Path
 

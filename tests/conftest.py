@@ -17,6 +17,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 
 def run_snakemake(workdir: Path, *args: str, config: dict | None = None, check: bool = True, timeout: int = 900):
     """Run the workflow's Snakefile in `workdir`; returns the CompletedProcess (stdout+stderr in .stdout)."""
+    workdir.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(workdir), *args]
     if config:
         command += ["--config", *(f"{key}={value}" for key, value in config.items())]

@@ -1,0 +1,105 @@
+"""Outputs are all-or-nothing, stale locks block nothing, and tampered shards are caught."""
+
+import pickle
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO, run_snakemake
+from phoenix_keypoints.atomic import read_pickle, write_json, write_pickle
+from phoenix_keypoints.gpu_slots import acquire_gpu_slot
+
+FILE_SIZE_LIMITED_WRITE = """
+import resource, signal, sys
+sys.path.insert(0, {scripts!r})
+from phoenix_keypoints.atomic import write_pickle
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with EFBIG, as on a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+write_pickle({path!r}, bytes(1_000_000))
+"""
+
+
+def test_a_failed_write_leaves_the_previous_file(tmp_path):
+    path = tmp_path / "result.pkl"
+    write_pickle(path, {"good": 1})
+    code = FILE_SIZE_LIMITED_WRITE.format(scripts=str(REPO / "scripts"), path=str(path))
+    failed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert failed.returncode != 0 and "File too large" in failed.stderr
+    assert read_pickle(path) == {"good": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["result.pkl"], "no temp file is left behind"
+
+    class Unpicklable:
+        def __reduce__(self):
+            raise pickle.PicklingError("cannot pickle this")
+
+    with pytest.raises(pickle.PicklingError):
+        write_pickle(path, [bytes(100_000), Unpicklable()])
+    with pytest.raises(TypeError):
+        write_json(tmp_path / "report.json", {"value": object()})
+    assert read_pickle(path) == {"good": 1} and [p.name for p in tmp_path.iterdir()] == ["result.pkl"]
+
+
+def test_a_stale_lock_file_does_not_block_its_slot(tmp_path):
+    (tmp_path / "gpu0.lock").write_text("99999\n")  # left by a job that died long ago
+    environ = {}
+    with acquire_gpu_slot(1, tmp_path, poll_seconds=0.01, environ=environ) as slot:
+        assert slot.cuda_visible_devices == "0"
+
+
+@pytest.fixture
+def finished_run(sample_run, tmp_path):
+    """A private copy of a finished run, to tamper with."""
+    workdir = tmp_path / "run"
+    shutil.copytree(sample_run, workdir, symlinks=True)
+    return workdir
+
+
+def shard_holding(workdir, video_id):
+    for path in sorted((workdir / "results/shards").glob("shard_*.pkl")):
+        shard = read_pickle(path)
+        for record in shard["videos"]:
+            if record["video_id"] == video_id:
+                return path, shard, record
+    raise AssertionError(video_id)
+
+
+def rerun(workdir):
+    return run_snakemake(
+        workdir, "--cores", "2", config={"dataset_path": REPO / "tests/data/PHOENIX-2014-T"}, check=False
+    )
+
+
+def test_verify_catches_a_changed_value(finished_run):
+    path, shard, record = shard_holding(finished_run, "sample_asl_clip-1")
+    record["keypoints"][4, 100, 0] += 0.25
+    write_pickle(path, shard)
+    result = rerun(finished_run)
+    assert result.returncode != 0
+    assert "differs from the single-process baseline" in result.stdout
+    assert "sample_asl_clip-1: 0 presence mismatches, max |diff| 0.25" in result.stdout
+    assert not (finished_run / "results/verify/report.json").exists()
+
+
+def test_merge_catches_a_dropped_frame(finished_run):
+    path, shard, record = shard_holding(finished_run, "sample_asl_webcam-1")
+    record["keypoints"], record["presence"] = record["keypoints"][:-1], record["presence"][:-1]
+    record["image_paths"] = record["image_paths"][:-1]
+    write_pickle(path, shard)
+    result = rerun(finished_run)
+    assert result.returncode != 0
+    assert "train/sample_asl_webcam-1" in result.stdout and "57 keypoint rows" in result.stdout
+
+
+def test_merge_catches_swapped_videos(finished_run):
+    first_path, first_shard, first = shard_holding(finished_run, "sample_asl_soup-1")
+    first["video_id"] = "sample_asl_soup-2"
+    write_pickle(first_path, first_shard)
+    second_path, second_shard, second = shard_holding(finished_run, "sample_asl_soup-2")
+    assert second_path != first_path
+    second["video_id"] = "sample_asl_soup-1"
+    write_pickle(second_path, second_shard)
+    result = rerun(finished_run)
+    assert result.returncode != 0
+    assert "train/sample_asl_soup-1" in result.stdout and "the index has 20 frames" in result.stdout
