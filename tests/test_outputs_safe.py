@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import REPO, run_snakemake
+from conftest import REPO, SAMPLE, run_snakemake
 from phoenix_keypoints.atomic import read_pickle, write_json, write_pickle
 from phoenix_keypoints.gpu_slots import acquire_gpu_slot
 
@@ -66,9 +66,7 @@ def shard_holding(workdir, video_id):
 
 
 def rerun(workdir):
-    return run_snakemake(
-        workdir, "--cores", "2", config={"dataset_path": REPO / "tests/data/PHOENIX-2014-T"}, check=False
-    )
+    return run_snakemake(workdir, "--cores", "2", config={"dataset_path": SAMPLE}, check=False)
 
 
 def test_verify_catches_a_changed_value(finished_run):
