@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 CORES ?= 8
 GPUS ?= 4
 
-.PHONY: run test lint format clean
+.PHONY: run resume test lint format clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or 3.12 is needed (mediapipe 0.10.21, snakemake 9): install one or set PYTHON=/path/to/python3.11"; exit 1; }
@@ -20,6 +20,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 run: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) --resources gpu=$(GPUS)
+
+# After kill -9 or a lost node: remove the stale lock, then finish the run.
+resume: $(STAMP)
+	$(BIN)/python scripts/resume_workflow.py --cores $(CORES) --resources gpu=$(GPUS)
 
 test: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest tests
