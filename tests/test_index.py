@@ -105,6 +105,7 @@ def test_absolute_name_and_duplicate_in_split(tmp_path):
     [
         ("name,video,start,end,speaker,orth,translation\n", "wrong delimiter (comma)"),
         ("name|video|speaker\n", "has the header"),
+        ("x|x/1/*.png|-1|-1|S|A|b\n", "has the header 'x|x/1/*.png|-1|-1|S|A|b'"),
         ("", "is empty"),
         ("name|video|start|end|speaker|orth|translation\nx|x/1/*.png|-1|-1|S\n", "line 2: 5 columns instead of 7"),
         ("name|video|start|end|speaker|orth|translation\nx|x|1|2|3|4|5|6\n", "line 2: 8 columns instead of 7"),

@@ -103,3 +103,11 @@ def test_bad_config_is_refused_before_any_job(tmp_path):
     assert result.returncode != 0 and "dataset_path" in result.stdout
     result = run_snakemake(tmp_path, "-n", config={"dataset_path": SAMPLE, "num_shards": "many"}, check=False)
     assert result.returncode != 0 and "num_shards" in result.stdout
+
+
+def test_model_without_its_file_is_refused_with_the_place_to_put_it(tmp_path):
+    override = tmp_path / "heavy.yaml"
+    override.write_text(f"dataset_path: {SAMPLE}\nholistic:\n  model_complexity: 2\n")
+    result = run_snakemake(tmp_path, "-n", "--configfile", str(override), check=False)
+    assert result.returncode != 0
+    assert "pose_landmark_heavy.tflite" in result.stdout and "mediapipe/modules/pose_landmark" in result.stdout
