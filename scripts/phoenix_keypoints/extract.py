@@ -87,6 +87,35 @@ def _failure(shard: int, in_flight: dict[Future, Video], err: BaseException) -> 
     return err
 
 
+def _extract_in_pool(shard, todo, frame_paths, settings, workers, on_bad_frame, on_done) -> None:
+    """Run the videos over `workers` spawned processes, at most one video in flight per worker.
+
+    After a failure the videos still in flight are drained (and journaled by
+    on_done) before the error is raised, so a rerun loses as little as possible.
+    """
+    context = multiprocessing.get_context("spawn")  # MediaPipe runs threads: never fork after them
+    with ProcessPoolExecutor(workers, context, initializer=_init_worker, initargs=(settings,)) as pool:
+        queue, in_flight, error = list(todo), {}, None
+        while queue or in_flight:
+            while queue and len(in_flight) < workers and error is None:
+                video = queue.pop(0)
+                in_flight[pool.submit(_work, frame_paths[video.key], on_bad_frame)] = video
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                video = in_flight.pop(future)
+                try:
+                    result = future.result()
+                except BaseException as err:
+                    error = error or _failure(shard, in_flight | {future: video}, err)
+                    if isinstance(err, BrokenProcessPool):
+                        in_flight.clear()
+                    queue.clear()
+                    continue
+                on_done(video, result)
+        if error is not None:
+            raise error
+
+
 def run_shard(
     shard: int,
     videos: list[Video],
@@ -103,54 +132,33 @@ def run_shard(
     frame_paths = {v.key: video_frame_paths(dataset_root, v) for v in videos}
     fingerprints = {v.key: journal.fingerprint(settings_dict, frame_paths[v.key], code) for v in videos}
     results: dict[str, VideoResult] = {}
+    progress = Progress(f"shard {shard}", len(videos), sum(v.n_frames for v in videos))
+    progress.start()
     for video in videos:
         cached = journal.load(journal_dir, video.split, video.video_id, fingerprints[video.key])
         if cached is not None:
             results[video.key] = cached
-    reused = len(results)
-    progress = Progress(f"shard {shard}", len(videos), sum(v.n_frames for v in videos))
-    progress.start()
-    for video in videos:
-        if video.key in results:
             progress.add(video.n_frames, computed=False)
+    reused = len(results)
     todo = sorted((v for v in videos if v.key not in results), key=lambda v: -v.n_frames)
     workers = max(1, min(workers, len(todo)))
+    computed: list[VideoResult] = []
+
+    def on_done(video: Video, result: VideoResult) -> None:
+        journal.save(journal_dir, video.split, video.video_id, fingerprints[video.key], result)
+        results[video.key] = result
+        computed.append(result)
+        progress.add(video.n_frames)
+
     cpu_main_start = time.process_time()
-    first_frame, last_frame, worker_cpu = None, None, 0.0
     if todo:
         log.info("shard %d: %d videos to extract with %d workers, %d reused", shard, len(todo), workers, reused)
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, context, initializer=_init_worker, initargs=(settings,)) as pool:
-            queue, in_flight, error = list(todo), {}, None
-            while queue or in_flight:
-                while queue and len(in_flight) < workers and error is None:
-                    video = queue.pop(0)
-                    in_flight[pool.submit(_work, frame_paths[video.key], on_bad_frame)] = video
-                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                for future in done:
-                    video = in_flight.pop(future)
-                    try:
-                        result = future.result()
-                    except BaseException as err:  # keep draining: finished videos get journaled
-                        error = error or _failure(shard, in_flight | {future: video}, err)
-                        if isinstance(err, BrokenProcessPool):
-                            in_flight.clear()
-                            queue.clear()
-                        continue
-                    journal.save(journal_dir, video.split, video.video_id, fingerprints[video.key], result)
-                    results[video.key] = result
-                    first_frame = min(first_frame or result.started_at, result.started_at)
-                    last_frame = max(last_frame or result.finished_at, result.finished_at)
-                    worker_cpu += result.cpu_seconds
-                    progress.add(video.n_frames)
-                if error is not None:
-                    queue.clear()
-            if error is not None:
-                raise error
+        _extract_in_pool(shard, todo, frame_paths, settings, workers, on_bad_frame, on_done)
     finished = time.time()
-    records = [video_record(dataset_root, v, frame_paths[v.key], results[v.key]) for v in videos]
+    first_frame = min((r.started_at for r in computed), default=finished)
+    seconds = max((r.finished_at for r in computed), default=finished) - first_frame
     extracted_frames = sum(v.n_frames for v in todo)
-    seconds = (last_frame - first_frame) if todo else 0.0
+    records = [video_record(dataset_root, v, frame_paths[v.key], results[v.key]) for v in videos]
     stats = {
         "shard": shard,
         "videos": len(videos),
@@ -159,9 +167,9 @@ def run_shard(
         "reused_videos": reused,
         "bad_frames": sum(len(r["bad_frames"]) for r in records),
         "workers": workers if todo else 0,
-        "startup_seconds": round((first_frame or finished) - job_started, 3),
+        "startup_seconds": round(first_frame - job_started, 3),
         "seconds": round(seconds, 3),
-        "cpu_seconds": round(worker_cpu + time.process_time() - cpu_main_start, 3),
+        "cpu_seconds": round(sum(r.cpu_seconds for r in computed) + time.process_time() - cpu_main_start, 3),
         "frames_per_second": round(extracted_frames / seconds, 2) if seconds > 0 else 0.0,
         "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
         "host": socket.gethostname(),
