@@ -39,6 +39,11 @@ def npz_paths(config: dict) -> list[str]:
     return [str(npz_path(f"{RESULTS}/model_input_data", split)) for split in config["splits"]]
 
 
+def split_npz(wildcards) -> str:
+    """The NPZ of the job's {split} (one of npz_paths)."""
+    return str(npz_path(f"{RESULTS}/model_input_data", wildcards.split))
+
+
 def workers_per_job(threads_per_job: int | None, cores: int | None, gpu_slots: int | None) -> int:
     """Workers of one extraction job: so that gpu_slots jobs together fill the cores."""
     if threads_per_job:
