@@ -134,7 +134,9 @@ def read_progress(results: str | Path, window: float = RATE_WINDOW_SECONDS) -> R
             "Fix: wait for the index, or start the workflow if it is not running."
         )
     videos = read_videos(index_path)
-    stats = read_shard_stats(results)
+    with_videos = {v.shard for v in videos if v.shard is not None}
+    # Shards without videos, or left from a run with more shards, say nothing about this run.
+    stats = [s for s in read_shard_stats(results) if s["shard"] in with_videos]
     finished_shards = {s["shard"] for s in stats}
     finished: dict[str, float] = {}
     for video in videos:
@@ -155,5 +157,4 @@ def read_progress(results: str | Path, window: float = RATE_WINDOW_SECONDS) -> R
             if video.key in recent:
                 count.recent_frames += video.n_frames
     newest = max(finished.values(), default=None)
-    with_videos = {v.shard for v in videos if v.shard is not None}
     return RunProgress(results, splits, total, rate_seconds, newest, stats, with_videos)
