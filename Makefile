@@ -1,5 +1,7 @@
-# make run  - set up .venv and run the workflow on the bundled sample
-# make test - set up .venv and run every test
+# make run    - set up .venv, run the workflow on the bundled sample, write report.html
+# make report - report.html of the last run (plan, run statistics, QC pictures)
+# make pose   - one .pose file per video under results/pose/ (optional export)
+# make test   - set up .venv and run every test
 SHELL := /bin/bash
 # The first of these that runs and is 3.11 or 3.12 (mediapipe 0.10.21 and snakemake 9).
 PYTHON ?= $(shell for p in python3 python3.12 python3.11; do $$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
@@ -9,7 +11,7 @@ STAMP := $(VENV)/.installed
 CORES ?= 8
 GPUS ?= 4
 
-.PHONY: run resume test lint format clean
+.PHONY: run resume report pose test lint format clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or 3.12 is needed (mediapipe 0.10.21, snakemake 9): install one or set PYTHON=/path/to/python3.11"; exit 1; }
@@ -20,6 +22,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 run: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) --resources gpu=$(GPUS)
+	$(BIN)/snakemake --report report.html
+
+report: $(STAMP)
+	$(BIN)/snakemake --report report.html
+
+pose: $(STAMP)
+	$(BIN)/snakemake --cores $(CORES) --resources gpu=$(GPUS) export_pose
 
 # After kill -9 or a lost node: remove the stale lock, then finish the run.
 resume: $(STAMP)
@@ -39,4 +48,4 @@ format: $(STAMP)
 	$(BIN)/snakefmt Snakefile rules
 
 clean:
-	rm -rf results .snakemake
+	rm -rf results .snakemake report.html

@@ -13,12 +13,17 @@ configfile: Path(workflow.basedir) / "config" / "config.yaml"
 validate(config, "config/config.schema.yaml")
 
 
+report: "report/workflow.rst"
+
+
 include: "rules/common.smk"
 include: "rules/index.smk"
 include: "rules/extract.smk"
 include: "rules/merge.smk"
 include: "rules/verify.smk"
 include: "rules/prepare.smk"
+include: "rules/qc.smk"
+include: "rules/pose.smk"
 
 
 rule all:
@@ -26,3 +31,5 @@ rule all:
     input:
         npz=rules.prepare.output.npz,
         report=rules.verify.output.report,
+        qc_frames=expand(rules.qc_frames.output.frames, split=config["splits"]),
+        qc_stats=rules.qc_stats.output.rates,

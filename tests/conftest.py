@@ -29,6 +29,12 @@ def run_snakemake(workdir: Path, *args: str, config: dict | None = None, check: 
     return result
 
 
+def run_script(name: str, *args, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run one of the standalone tools in scripts/ as a user would; stdout and stderr kept apart."""
+    command = [sys.executable, str(REPO / "scripts" / name), *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
 def copy_sample(destination: Path) -> Path:
     """A writable copy of the bundled sample dataset."""
     shutil.copytree(SAMPLE, destination)

@@ -14,6 +14,7 @@ from pathlib import Path
 from . import journal
 from .holistic import HolisticSettings, VideoResult, create_holistic, extract_video
 from .index import Video, video_frame_paths
+from .progress import format_progress
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +69,26 @@ class Progress:
         self.rate_frames += frames if computed else 0
         elapsed = time.time() - self.started
         rate = self.rate_frames / elapsed if elapsed > 0 else 0.0
-        left = self.total_frames - self.done_frames
-        eta = f"{left / rate:.0f}s" if rate > 0 else "?"
         log.info(
-            "%s: %d/%d videos, %d/%d frames, %.1f frames/s, ETA %s",
-            self.label, self.done_videos, self.total_videos, self.done_frames,
-            self.total_frames, rate, eta,
-        )  # fmt: skip
+            "%s",
+            format_progress(self.label, self.done_videos, self.total_videos, self.done_frames, self.total_frames, rate),
+        )
+
+
+def extract_in_process(
+    dataset_root: Path, videos: list[Video], settings: HolisticSettings, on_bad_frame: str, label: str
+) -> list[dict]:
+    """Every video in this process with one Holistic instance, in order: the baseline and the standalone tool."""
+    progress = Progress(label, len(videos), sum(v.n_frames for v in videos))
+    progress.start()
+    records = []
+    with create_holistic(settings) as holistic:
+        for video in videos:
+            frame_paths = video_frame_paths(dataset_root, video)
+            result = extract_video(holistic, frame_paths, on_bad_frame)
+            records.append(video_record(dataset_root, video, frame_paths, result))
+            progress.add(video.n_frames)
+    return records
 
 
 def _failure(shard: int, in_flight: dict[Future, Video], err: BaseException) -> Exception:

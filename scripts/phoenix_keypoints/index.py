@@ -1,6 +1,7 @@
 """Read the corpus CSVs and list each video's frames, refusing anything doubtful."""
 
 import csv
+import logging
 import os
 import re
 from dataclasses import dataclass, field
@@ -11,6 +12,8 @@ from .errors import InputError
 CSV_COLUMNS = ("name", "video", "start", "end", "speaker", "orth", "translation")
 FRAME_NAME = re.compile(r"^images(\d+)\.png$")
 MAX_PROBLEMS_SHOWN = 20
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -220,6 +223,18 @@ def problems_message(problems: list[Problem]) -> str:
         "in results/index/skipped.tsv."
     )
     return "\n".join(lines)
+
+
+def select_videos(
+    layout: DatasetLayout, splits: list[str], on_bad_video: str, max_per_split: int | None
+) -> tuple[list[Video], list[Problem]]:
+    """The videos to extract: refuses a bad video ("fail") or leaves it out with a warning ("skip")."""
+    videos, problems = build_index(layout, splits)
+    if problems and on_bad_video == "fail":
+        raise InputError(problems_message(problems))
+    for problem in problems:
+        log.warning("skipped %s/%s: %s [%s]", problem.split, problem.video_id, problem.reason, problem.path)
+    return limit_per_split(videos, max_per_split), problems
 
 
 def limit_per_split(videos: list[Video], max_per_split: int | None) -> list[Video]:

@@ -1,9 +1,12 @@
 """Merge per-video records (from shards or the baseline) into the per-split keypoint file."""
 
+import pickle
 from collections.abc import Iterable
+from pathlib import Path
 
 import numpy as np
 
+from .atomic import read_pickle
 from .errors import InputError
 from .index import Video
 from .layout import PART_NAMES
@@ -15,8 +18,8 @@ def _key(record: dict) -> str:
     return f"{record['split']}/{record['video_id']}"
 
 
-def check_complete(index: list[Video], records: Iterable[tuple[str, dict]]) -> list[dict]:
-    """The records in index order; every indexed frame exactly once, or an error that says which."""
+def _by_key(records: Iterable[tuple[str, dict]]) -> tuple[dict[str, tuple[str, dict]], list[str]]:
+    """(source, record) by split/video_id, and a problem for each video seen twice."""
     by_key: dict[str, tuple[str, dict]] = {}
     problems = []
     for source, record in records:
@@ -25,6 +28,29 @@ def check_complete(index: list[Video], records: Iterable[tuple[str, dict]]) -> l
             problems.append(f"{key} appears twice (in {by_key[key][0]} and {source})")
             continue
         by_key[key] = (source, record)
+    return by_key, problems
+
+
+def _refuse(problems: list[str], what: str, fix: str) -> None:
+    if problems:
+        shown = "\n  ".join(problems[:20]) + (f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else "")
+        raise InputError(f"{what} ({len(problems)} problems):\n  {shown}\nFix: {fix}")
+
+
+def check_unique(records: Iterable[tuple[str, dict]]) -> list[dict]:
+    """The records in input order, each video once; without an index, completeness cannot be checked."""
+    by_key, problems = _by_key(records)
+    _refuse(
+        problems,
+        "the same video is in more than one input",
+        "pass the shard files of one run once each (all from one results/shards folder).",
+    )
+    return [record for _, record in by_key.values()]
+
+
+def check_complete(index: list[Video], records: Iterable[tuple[str, dict]]) -> list[dict]:
+    """The records in index order; every indexed frame exactly once, or an error that says which."""
+    by_key, problems = _by_key(records)
     ordered = []
     for video in index:
         found = by_key.pop(video.key, None)
@@ -42,14 +68,54 @@ def check_complete(index: list[Video], records: Iterable[tuple[str, dict]]) -> l
         ordered.append(record)
     for key, (source, _) in by_key.items():
         problems.append(f"{key} in {source} is not in the index")
-    if problems:
-        shown = "\n  ".join(problems[:20]) + (f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else "")
-        raise InputError(
-            f"the results do not match the index ({len(problems)} problems):\n  {shown}\n"
-            "Fix: rerun the extraction for the affected shards (delete their results/shards/shard_N.pkl), "
-            "or re-index if the dataset changed."
-        )
+    _refuse(
+        problems,
+        "the results do not match the index",
+        "rerun the extraction for the affected shards (delete their results/shards/shard_N.pkl), "
+        "or re-index if the dataset changed.",
+    )
     return ordered
+
+
+def read_shard_files(paths: Iterable[str | Path]) -> tuple[list[tuple[str, dict]], dict | None]:
+    """The (file, record) pairs of shard files (results/shards/shard_N.pkl) and their common settings."""
+    sourced, settings = [], {}
+    for path in paths:
+        shard = _read(path)
+        if not (isinstance(shard, dict) and {"videos", "settings"} <= set(shard)):
+            raise InputError(
+                f"{path} is not a shard file (results/shards/shard_N.pkl, written by the extraction jobs).\n"
+                "Fix: pass shard files; a merged file such as phoenix_keypoints_full.pkl needs no merging."
+            )
+        settings[str(shard["settings"])] = shard["settings"]
+        sourced += [(str(path), record) for record in shard["videos"]]
+    if len(settings) > 1:
+        raise InputError(
+            f"the shards were extracted with different settings: {list(settings)}.\n"
+            "Fix: merge only shards of one run (one results/shards folder)."
+        )
+    return sourced, next(iter(settings.values()), None)
+
+
+def read_merged(path: str | Path) -> dict:
+    """A merged keypoint file ({split: {'keypoints', 'videos', ...}}), checked to be one."""
+    merged = _read(path)
+    if not (isinstance(merged, dict) and all(isinstance(s, dict) and "videos" in s for s in merged.values())):
+        raise InputError(
+            f"{path} is not a merged keypoint file ({{split: {{'keypoints': [...], 'videos': [...]}}}}).\n"
+            "Fix: pass results/phoenix_keypoints_full.pkl or the output of extract_keypoints.py or "
+            "merge_keypoint_results.py."
+        )
+    return merged
+
+
+def _read(path: str | Path):
+    try:
+        return read_pickle(path)
+    except FileNotFoundError:
+        raise InputError(f"{path} does not exist. Fix: check the path.") from None
+    except (pickle.UnpicklingError, EOFError, ValueError) as err:
+        raise InputError(f"{path} is not a readable pickle ({err}). Fix: regenerate it.") from None
 
 
 def merge_records(records: Iterable[dict], splits: list[str], settings: dict | None = None) -> dict:

@@ -1,9 +1,11 @@
 """Compare a single-process baseline with the sharded result, video by video."""
 
+import json
 import random
 
 import numpy as np
 
+from .errors import InputError
 from .index import Video
 from .merge import split_arrays
 
@@ -55,3 +57,13 @@ def compare(baseline: dict, merged: dict, atol: float = 0.0) -> dict:
         report["passed"] &= not entry["problems"]
         report["splits"][split] = entry
     return report
+
+
+def require_passed(report_path) -> None:
+    """Refuse to go on from a verification report that says the results differ."""
+    with open(report_path, encoding="utf-8") as stream:
+        if not json.load(stream)["passed"]:
+            raise InputError(
+                f"{report_path} says verification failed; refusing to go on from unverified keypoints.\n"
+                "Fix: delete results/shards and results/journal and rerun the workflow."
+            )

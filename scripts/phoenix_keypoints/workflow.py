@@ -5,6 +5,7 @@ from pathlib import Path
 from .errors import InputError
 from .holistic import check_model_available
 from .index import DatasetLayout
+from .model_input import npz_path
 
 RESULTS = "results"
 DEFAULT_THREADS_PER_JOB = 2
@@ -35,7 +36,12 @@ def shard_ids(config: dict) -> list[int]:
 
 
 def npz_paths(config: dict) -> list[str]:
-    return [f"{RESULTS}/model_input_data/{split}_keypoints.npz" for split in config["splits"]]
+    return [str(npz_path(f"{RESULTS}/model_input_data", split)) for split in config["splits"]]
+
+
+def split_npz(wildcards) -> str:
+    """The NPZ of the job's {split} (one of npz_paths)."""
+    return str(npz_path(f"{RESULTS}/model_input_data", wildcards.split))
 
 
 def workers_per_job(threads_per_job: int | None, cores: int | None, gpu_slots: int | None) -> int:

@@ -1,0 +1,77 @@
+"""Quality-control pictures: the keypoints and skeleton drawn over sampled frames."""
+
+import logging
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .atomic import atomic_path
+from .layout import PART_NAMES, PARTS
+from .skeleton import PART_EDGES
+
+log = logging.getLogger(__name__)
+
+# RGB colour of each part's points and lines; the report's captions name them.
+PART_COLOURS = {
+    "pose": (0, 255, 0),  # green
+    "face": (255, 255, 0),  # yellow
+    "left_hand": (0, 160, 255),  # blue
+    "right_hand": (255, 0, 255),  # magenta
+}
+DRAW_ORDER = ("pose", "face", "left_hand", "right_hand")  # hands last: they often cross the body and face
+POINT_RADIUS = 1
+
+
+def sample_frames(video_offsets: np.ndarray, video_lengths: np.ndarray, count: int) -> list[int]:
+    """Rows to draw: the middle frame of `count` videos spread evenly over the split,
+    or frames spread evenly over it when it has fewer videos than that."""
+    n_videos, n_frames = len(video_offsets), int(np.sum(video_lengths))
+    if n_frames == 0:
+        return []
+    if n_videos >= count:
+        chosen = ((np.arange(count) + 0.5) * n_videos / count).astype(int)
+        return [int(video_offsets[v] + video_lengths[v] // 2) for v in chosen]
+    return sorted(set(((np.arange(count) + 0.5) * n_frames / count).astype(int).tolist()))
+
+
+def draw_keypoints(image_bgr: np.ndarray, keypoints: np.ndarray, presence: np.ndarray) -> np.ndarray:
+    """A copy of the frame with each detected part's skeleton and points drawn in its colour."""
+    height, width = image_bgr.shape[:2]
+    canvas = image_bgr.copy()
+    pixels = np.rint(keypoints[:, :2] * (width, height)).astype(int)
+    for part in DRAW_ORDER:
+        if not presence[PART_NAMES.index(part)]:
+            continue
+        start, count = PARTS[part]
+        points = pixels[start : start + count]
+        colour = PART_COLOURS[part][::-1]  # OpenCV wants BGR
+        for a, b in PART_EDGES[part]:
+            cv2.line(canvas, tuple(points[a]), tuple(points[b]), colour, 1, cv2.LINE_8)
+        for point in points:
+            cv2.circle(canvas, tuple(point), POINT_RADIUS, colour, -1, cv2.LINE_8)
+    return canvas
+
+
+def qc_frame_name(video_id: str, frame_index: int) -> str:
+    return f"{video_id}_frame{frame_index:04d}.png"
+
+
+def write_qc_frames(npz_path: str | Path, dataset_root: str | Path, out_dir: str | Path, count: int) -> list[Path]:
+    """Draw `count` sampled frames of one split's NPZ into out_dir; returns the pictures written."""
+    arrays = np.load(npz_path, allow_pickle=False)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for row in sample_frames(arrays["video_offsets"], arrays["video_lengths"], count):
+        frame_path = Path(dataset_root) / str(arrays["image_paths"][row])
+        image = cv2.imread(str(frame_path), cv2.IMREAD_COLOR)
+        if image is None:  # a frame kept as zeros under on_bad_frame: mark
+            log.warning("not drawn: %s cannot be decoded (see results/bad_frames.tsv)", frame_path)
+            continue
+        path = out_dir / qc_frame_name(str(arrays["video_ids"][row]), int(arrays["frame_index"][row]))
+        with atomic_path(path) as temp:
+            if not cv2.imwrite(str(temp), draw_keypoints(image, arrays["keypoints"][row], arrays["presence"][row])):
+                raise OSError(f"could not write {path}")
+        written.append(path)
+    return written
