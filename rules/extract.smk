@@ -12,7 +12,7 @@ rule extract:
         "../envs/keypoints.yaml"
     threads:
         lambda wildcards: wf.workers_per_job(
-            config["threads_per_job"], workflow.cores, global_resource("gpu")
+            config["threads_per_job"], local_cores(), global_resource("gpu")
         )
     resources:
         gpu=1,

@@ -15,14 +15,21 @@ SAMPLE_FRAMES = {"train": 99, "dev": 9, "test": 2}
 sys.path.insert(0, str(REPO / "scripts"))
 
 
-def run_snakemake(workdir: Path, *args: str, config: dict | None = None, check: bool = True, timeout: int = 900):
+def run_snakemake(
+    workdir: Path,
+    *args: str,
+    config: dict | None = None,
+    check: bool = True,
+    timeout: int = 900,
+    env: dict | None = None,
+):
     """Run the workflow's Snakefile in `workdir`; returns the CompletedProcess (stdout+stderr in .stdout)."""
     workdir.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(workdir), *args]
     if config:
         command += ["--config", *(f"{key}={value}" for key, value in config.items())]
     result = subprocess.run(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout, cwd=workdir
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout, cwd=workdir, env=env
     )
     if check and result.returncode != 0:
         raise AssertionError(f"snakemake failed ({result.returncode}):\n{result.stdout[-6000:]}")
