@@ -96,7 +96,9 @@ def test_light_rules_ran_locally_and_the_rest_as_slurm_jobs(slurm_run):
     for path in job_logs:
         rule = path.relative_to(slurm_run / ".snakemake/slurm_logs").parts[0].removeprefix("rule_")
         jobs_per_rule[rule] = jobs_per_rule.get(rule, 0) + 1
-    assert jobs_per_rule == {"extract": 8, "baseline": 1, "merge": 1, "verify": 1, "prepare": 1}
+    assert jobs_per_rule == {
+        "extract": 8, "baseline": 1, "merge": 1, "verify": 1, "prepare": 1, "qc_frames": 3, "qc_stats": 1,
+    }  # fmt: skip
 
 
 def test_concurrent_jobs_got_different_gpus_from_slurm(slurm_run):
