@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from benchlib import Figures, argument_parser, floor_in_fresh_process, read_tsv, run_snakemake
-from datasets import copy_sample
+from make_dataset import copy_sample
 
 
 def run_job(workdir: Path, dataset: Path) -> dict:

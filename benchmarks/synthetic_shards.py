@@ -54,7 +54,8 @@ def write_synthetic_results(workdir: Path, dataset_root: Path) -> int:
     for shard, members in sorted(shards.items()):
         records = [synthetic_record(dataset_root, video) for video in members]
         frames = sum(v.n_frames for v in members)
-        write_pickle(workdir / f"results/shards/shard_{shard}.pkl", {"shard": shard, "settings": settings, "videos": records})
+        shard_result = {"shard": shard, "settings": settings, "videos": records}
+        write_pickle(workdir / f"results/shards/shard_{shard}.pkl", shard_result)
         write_json(
             workdir / f"results/shards/shard_{shard}.json",
             {"shard": shard, "videos": len(members), "frames": frames, "extracted_frames": frames, "synthetic": True,

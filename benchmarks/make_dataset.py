@@ -1,7 +1,7 @@
 """Datasets for the benchmarks, in the PHOENIX-2014-T layout.
 
-    python benchmarks/datasets.py copies DEST --copies 18        # the sample's videos under new names (~2,000 frames)
-    python benchmarks/datasets.py real-scale DEST                # 947,756 hard links named as the real release
+    python benchmarks/make_dataset.py copies DEST --copies 18   # the sample's videos under new names (~2,000 frames)
+    python benchmarks/make_dataset.py real-scale DEST           # 947,756 hard links named as the real release
 
 The real-scale tree takes its CSVs and frame counts from shared/data/phoenix-2014-t-annotations and links
 every frame to one of the sample's PNGs, cycling over all of them (ext4 allows 65,000 links per file).
