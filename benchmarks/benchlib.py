@@ -103,8 +103,31 @@ def floor_loop(videos: list[tuple[Video, list[Path]]], max_frames: int | None = 
     return FloorRun(frames, cpu, wall)
 
 
-def floor_in_fresh_process(dataset_root: Path, output: Path) -> FloorRun:
-    """One floor pass in a new process (cold, like an extraction worker): benchmarks/floor.py --repeat 1."""
+def per_frame_parts(frame_paths: list[Path], repeat: int = 5) -> dict[str, float]:
+    """CPU seconds per frame of PNG decoding and of the landmark conversion (the job's only per-frame extra)."""
+    import cv2
+    import mediapipe as mp
+
+    from phoenix_keypoints.landmarks import results_to_keypoints
+
+    cpu0 = time.process_time()
+    images = [cv2.imread(str(path), cv2.IMREAD_COLOR) for _ in range(repeat) for path in frame_paths]
+    decode = (time.process_time() - cpu0) / len(images)
+    with mp.solutions.holistic.Holistic(static_image_mode=False, model_complexity=1) as holistic:
+        results = [holistic.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB)) for image in images[: len(frame_paths)]]
+    cpu0 = time.process_time()
+    for _ in range(repeat):
+        for result in results:
+            results_to_keypoints(result)
+    convert = (time.process_time() - cpu0) / (repeat * len(results))
+    return {"png_decode": decode, "landmark_conversion": convert}
+
+
+def floor_in_fresh_process(dataset_root: Path, output: Path) -> tuple[FloorRun, Usage]:
+    """One floor pass in a new process (cold, like an extraction worker): benchmarks/floor.py --repeat 1.
+
+    Also the whole process's usage: its CPU minus the loop's is what starting a worker costs.
+    """
     figures = output.with_suffix(".json")
     command = [sys.executable, str(REPO / "benchmarks" / "floor.py"), "--repeat", "1"]
     usage = run_measured([*command, "--dataset", str(dataset_root), "--json", str(figures)], REPO, output)
@@ -113,7 +136,13 @@ def floor_in_fresh_process(dataset_root: Path, output: Path) -> FloorRun:
     values = json.loads(figures.read_text())
     frames = int(values["floor.frames"])
     wall = frames / values["floor.frames_per_second"]
-    return FloorRun(frames, values["floor.cpu_ms_per_frame"] * frames / 1000, wall)
+    return FloorRun(frames, values["floor.cpu_ms_per_frame"] * frames / 1000, wall), usage
+
+
+def default_num_shards() -> int:
+    import yaml
+
+    return yaml.safe_load((REPO / "config" / "config.yaml").read_text())["num_shards"]
 
 
 def read_tsv(path: Path) -> list[dict[str, str]]:

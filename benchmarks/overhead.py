@@ -7,7 +7,9 @@ worker) and the workflow up to extract with one shard and one worker
 (snakemake --cores 1 --until extract, num_shards=1, threads_per_job=1, a fresh working directory
 each round): floor, job, floor, job, ..., floor. Each job's CPU ratio is the mean CPU s per frame of
 the floor runs around it over the job's (cpu_seconds / frames from the shard stats): 1.0 means the job
-adds nothing per frame. The median over the rounds is reported; the job's start-up on its own.
+adds nothing per frame. The median over the rounds is reported; the job's start-up on its own. Beside
+them, what PNG decoding (part of the floor) and the landmark conversion (the job's only per-frame
+addition) cost per frame.
 """
 
 import json
@@ -15,7 +17,15 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from benchlib import Figures, argument_parser, floor_in_fresh_process, read_tsv, run_snakemake
+from benchlib import (
+    Figures,
+    argument_parser,
+    floor_in_fresh_process,
+    indexed_videos,
+    per_frame_parts,
+    read_tsv,
+    run_snakemake,
+)
 from make_dataset import copy_sample
 
 
@@ -38,10 +48,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="phoenix-bench-overhead-") as temp:
         dataset = Path(temp) / "PHOENIX-2014-T"
         copy_sample(dataset, 1 if args.quick else args.copies)
-        floors, jobs = [floor_in_fresh_process(dataset, Path(temp) / "floor0.out")], []
+        floors, jobs = [floor_in_fresh_process(dataset, Path(temp) / "floor0.out")[0]], []
         for i in range(rounds):
             jobs.append(run_job(Path(temp) / f"work{i}", dataset))
-            floors.append(floor_in_fresh_process(dataset, Path(temp) / f"floor{i + 1}.out"))
+            floors.append(floor_in_fresh_process(dataset, Path(temp) / f"floor{i + 1}.out")[0])
+        parts = per_frame_parts(max((paths for _, paths in indexed_videos(dataset)), key=len))
     cpu_ratios, wall_ratios = [], []
     for i, job in enumerate(jobs):
         stats = job["stats"]
@@ -62,6 +73,8 @@ def main() -> None:
     )
     figures.add("overhead.cpu_ratio", statistics.median(cpu_ratios), "floor/job", goal=">= 0.95")
     figures.add("overhead.wall_ratio", statistics.median(wall_ratios), "floor/job")
+    figures.add("overhead.png_decode_ms_per_frame", 1000 * parts["png_decode"], "ms (part of the floor)")
+    figures.add("overhead.landmark_conversion_us_per_frame", 1e6 * parts["landmark_conversion"], "us", digits=1)
     figures.add("overhead.job_startup_seconds", statistics.median(s["startup_seconds"] for s in stats), "s")
     outside = [job["job_wall"] - job["stats"]["seconds"] for job in jobs]
     figures.add("overhead.job_seconds_outside_frames", statistics.median(outside), "s")

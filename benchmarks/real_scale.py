@@ -19,16 +19,16 @@ from benchlib import Figures, argument_parser, read_tsv, run_snakemake
 from make_dataset import link_real_scale
 from synthetic_shards import write_synthetic_results
 
-MIN_FREE_BYTES = 12 * 2**30  # shards, merged pickle and NPZ files at full scale
+FULL_SCALE_BYTES = 12 * 2**30  # shards, merged pickle and NPZ files at full scale
 MIN_FREE_INODES = 20_000  # one per video folder; hard links need none
 
 
-def check_room(where: Path) -> str:
+def check_room(where: Path, needed_bytes: int) -> str:
     stat, free_inodes = shutil.disk_usage(where), os.statvfs(where).f_favail
-    if stat.free < MIN_FREE_BYTES or free_inodes < MIN_FREE_INODES:
+    if stat.free < needed_bytes or free_inodes < MIN_FREE_INODES:
         raise SystemExit(
             f"{where} has {stat.free / 2**30:.1f} GiB and {free_inodes} inodes free; "
-            f"the benchmark needs {MIN_FREE_BYTES / 2**30:.0f} GiB and {MIN_FREE_INODES} inodes"
+            f"the benchmark needs {needed_bytes / 2**30:.0f} GiB and {MIN_FREE_INODES} inodes"
         )
     return f"{where}: {stat.free / 2**30:.1f} GiB and {free_inodes:,} inodes free"
 
@@ -44,7 +44,7 @@ def main() -> None:
     args = parser.parse_args()
     per_split = 10 if args.quick else args.videos_per_split
     figures = Figures("real_scale", args.json)
-    figures.note(check_room(Path(tempfile.gettempdir())))
+    figures.note(check_room(Path(tempfile.gettempdir()), FULL_SCALE_BYTES if per_split is None else 2**30))
     temp = Path(tempfile.mkdtemp(prefix="phoenix-real-scale-"))
     try:
         started = time.perf_counter()
