@@ -35,7 +35,7 @@ def run_measured(command: list[str], cwd: Path, output: Path) -> Usage:
     with open(output, "w") as out:
         process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
+    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
     wall = time.perf_counter() - started
     return Usage(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, process.returncode)
 
