@@ -1,7 +1,9 @@
 # make run    - set up .venv, run the workflow on the bundled sample, write report.html
 # make report - report.html of the last run (plan, run statistics, QC pictures)
 # make pose   - one .pose file per video under results/pose/ (optional export)
+# make resume - after kill -9 or a lost node: unlock, then finish the run
 # make test   - set up .venv and run every test
+# make bench  - run the benchmarks in full (README.md, Performance); figures in results/bench
 SHELL := /bin/bash
 # The first of these that runs and is 3.11 or 3.12 (mediapipe 0.10.21 and snakemake 9).
 PYTHON ?= $(shell for p in python3 python3.12 python3.11; do $$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
@@ -11,7 +13,7 @@ STAMP := $(VENV)/.installed
 CORES ?= 8
 GPUS ?= 4
 
-.PHONY: run resume report pose test lint format clean
+.PHONY: run resume report pose test bench lint format clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or 3.12 is needed (mediapipe 0.10.21, snakemake 9): install one or set PYTHON=/path/to/python3.11"; exit 1; }
@@ -37,14 +39,21 @@ resume: $(STAMP)
 test: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest tests
 
+bench: $(STAMP)
+	mkdir -p results/bench
+	set -o pipefail; for name in floor overhead scaling real_scale; do \
+		$(BIN)/python benchmarks/$$name.py --json results/bench/$$name.json 2>&1 | tee results/bench/$$name.txt || exit 1; \
+	done
+	set -o pipefail; $(BIN)/python benchmarks/projection.py --figures results/bench 2>&1 | tee results/bench/projection.txt
+
 lint: $(STAMP)
-	$(BIN)/ruff check scripts tests
-	$(BIN)/ruff format --check scripts tests
+	$(BIN)/ruff check scripts tests benchmarks
+	$(BIN)/ruff format --check scripts tests benchmarks
 	$(BIN)/snakefmt --check Snakefile rules
 	$(BIN)/snakemake --lint
 
 format: $(STAMP)
-	$(BIN)/ruff format scripts tests
+	$(BIN)/ruff format scripts tests benchmarks
 	$(BIN)/snakefmt Snakefile rules
 
 clean:

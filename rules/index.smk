@@ -6,6 +6,8 @@ rule index:
         skipped=f"{wf.RESULTS}/index/skipped.tsv",
     log:
         f"{wf.RESULTS}/logs/index.log",
+    benchmark:
+        f"{wf.RESULTS}/benchmarks/index.tsv"
     conda:
         "../envs/keypoints.yaml"
     params:

@@ -6,6 +6,8 @@ rule prepare:
         npz=wf.npz_paths(config),
     log:
         f"{wf.RESULTS}/logs/prepare.log",
+    benchmark:
+        f"{wf.RESULTS}/benchmarks/prepare.tsv"
     conda:
         "../envs/keypoints.yaml"
     params:

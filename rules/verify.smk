@@ -28,6 +28,8 @@ rule verify:
         report=f"{wf.RESULTS}/verify/report.json",
     log:
         f"{wf.RESULTS}/logs/verify.log",
+    benchmark:
+        f"{wf.RESULTS}/benchmarks/verify.tsv"
     conda:
         "../envs/keypoints.yaml"
     params:

@@ -9,7 +9,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "tests" / "data" / "PHOENIX-2014-T"
-SHARED_DATA = REPO.parent / "shared" / "data"
 SAMPLE_FRAMES = {"train": 99, "dev": 9, "test": 2}
 
 sys.path.insert(0, str(REPO / "scripts"))

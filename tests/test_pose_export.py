@@ -4,12 +4,12 @@ import numpy as np
 from pose_format import Pose
 from pose_format.utils.generic import detect_known_pose_format
 
-from conftest import SAMPLE, SHARED_DATA, run_snakemake
+from conftest import REPO, SAMPLE, run_snakemake
 from phoenix_keypoints.layout import FACE_68_FROM_MESH, PART_NAMES, part_slice
 
 COMPONENTS = {"POSE_LANDMARKS": "pose", "FACE_LANDMARKS": "face", "LEFT_HAND_LANDMARKS": "left_hand",
               "RIGHT_HAND_LANDMARKS": "right_hand"}  # fmt: skip
-REFERENCE = SHARED_DATA / "autsl-sample" / "signer0_sample1000.holistic.pose"
+REFERENCE = REPO / "tests/data/autsl-sample/signer0_sample1000.holistic.pose"
 
 
 def undirected(limbs) -> set[frozenset]:

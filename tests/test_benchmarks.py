@@ -1,0 +1,45 @@
+"""Smoke run of the benchmarks: each script in its --quick mode runs and prints its figures.
+
+They are not timed here; `make bench` runs them in full (see README.md, Performance).
+"""
+
+import json
+import re
+import subprocess
+import sys
+
+from conftest import REPO
+
+# In this order: projection.py reads the figures the others saved.
+FIGURES = {
+    "floor": ("floor.cpu_ms_per_frame", "floor.frames_per_second"),
+    "overhead": ("overhead.cpu_ratio", "overhead.wall_ratio", "overhead.job_startup_seconds"),
+    "scaling": (
+        "scaling.cores2.efficiency",
+        "scaling.cores2.cpu_efficiency",
+        "scaling.job_startup_cpu_seconds",
+        "scaling.default_shards_startup_wall_share_16core",
+    ),
+    "real_scale": (
+        "real_scale.index_rule_seconds",
+        "real_scale.dry_run_seconds",
+        "real_scale.merge_plus_prepare_seconds",
+        "real_scale.peak_rss_gib",
+    ),
+    "projection": ("projection.16_core_hours", "projection.64_core_hours", "projection.old_scripts_hours"),
+}
+
+
+def test_benchmarks_print_their_figures(tmp_path):
+    for name, expected in FIGURES.items():
+        command = [sys.executable, str(REPO / "benchmarks" / f"{name}.py"), "--quick", "--json", f"{name}.json"]
+        if name == "projection":
+            command += ["--figures", str(tmp_path)]
+        result = subprocess.run(
+            command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300
+        )
+        assert result.returncode == 0, f"{name}.py failed:\n{result.stdout[-4000:]}"
+        printed = dict(re.findall(r"^FIGURE (\S+) = (\S+)", result.stdout, flags=re.MULTILINE))
+        saved = json.loads((tmp_path / f"{name}.json").read_text())
+        for figure in expected:
+            assert figure in printed and figure in saved, f"{name}.py did not print {figure}:\n{result.stdout}"
