@@ -8,17 +8,14 @@ Example: python scripts/extract_keypoints.py --dataset_path /data/PHOENIX-2014-T
 """
 
 import argparse
-import logging
 from pathlib import Path
 
-from phoenix_keypoints.atomic import write_pickle
 from phoenix_keypoints.cli import positive_int, run_tool
 from phoenix_keypoints.extract import extract_in_process
 from phoenix_keypoints.holistic import BAD_FRAME_POLICIES, HolisticSettings
 from phoenix_keypoints.index import DatasetLayout, select_videos
-from phoenix_keypoints.merge import merge_records
+from phoenix_keypoints.merge import merge_records, write_merged
 
-log = logging.getLogger("extract_keypoints")
 DEFAULTS = DatasetLayout(Path("."))
 HOLISTIC = HolisticSettings()
 
@@ -50,11 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     videos, _ = select_videos(layout, args.splits, args.on_bad_video, args.max_samples_per_split)
     records = extract_in_process(layout.root, videos, settings, args.on_bad_frame, "extract")
     merged = merge_records(records, args.splits, settings.as_dict())
-    write_pickle(args.output_path, merged)
-    for split, data in merged.items():
-        log.info("%s: %d videos, %d frames, %d bad frames", split, len(data["videos"]), len(data["keypoints"]),
-                 len(data["bad_frames"]))  # fmt: skip
-    log.info("wrote %s", args.output_path)
+    write_merged(args.output_path, merged)
 
 
 if __name__ == "__main__":

@@ -9,14 +9,10 @@ Example: python scripts/merge_keypoint_results.py --input_files results/shards/s
 """
 
 import argparse
-import logging
 
-from phoenix_keypoints.atomic import write_pickle
 from phoenix_keypoints.cli import existing_file, run_tool
-from phoenix_keypoints.merge import check_complete, check_unique, merge_records, read_shard_files
+from phoenix_keypoints.merge import check_complete, check_unique, merge_records, read_shard_files, write_merged
 from phoenix_keypoints.tables import read_videos
-
-log = logging.getLogger("merge_keypoint_results")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -35,11 +31,7 @@ def main(argv: list[str] | None = None) -> None:
         records = check_unique(sourced)
         default_splits = [r["split"] for r in records]
     merged = merge_records(records, args.splits or list(dict.fromkeys(default_splits)), settings)
-    write_pickle(args.output_path, merged)
-    for split, data in merged.items():
-        log.info("%s: %d videos, %d frames, %d bad frames", split, len(data["videos"]), len(data["keypoints"]),
-                 len(data["bad_frames"]))  # fmt: skip
-    log.info("wrote %s", args.output_path)
+    write_merged(args.output_path, merged)
 
 
 if __name__ == "__main__":

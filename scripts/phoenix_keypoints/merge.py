@@ -1,15 +1,18 @@
 """Merge per-video records (from shards or the baseline) into the per-split keypoint file."""
 
+import logging
 import pickle
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
-from .atomic import read_pickle
+from .atomic import read_pickle, write_pickle
 from .errors import InputError
 from .index import Video
 from .layout import NUM_COORDS, NUM_POINTS, PART_NAMES
+
+log = logging.getLogger(__name__)
 
 PRESENT_KEYS = tuple(f"{part}_present" for part in PART_NAMES)
 
@@ -150,6 +153,17 @@ def merge_records(records: Iterable[dict], splits: list[str], settings: dict | N
             for i, reason in record["bad_frames"]
         )
     return merged
+
+
+def write_merged(path: str | Path, merged: dict) -> None:
+    """Write a merged keypoint file and log what each split holds."""
+    write_pickle(path, merged)
+    for split, data in merged.items():
+        log.info(
+            "%s: %d videos, %d frames, %d bad frames",
+            split, len(data["videos"]), len(data["keypoints"]), len(data["bad_frames"]),
+        )  # fmt: skip
+    log.info("wrote %s", path)
 
 
 def split_arrays(split: dict) -> dict[str, np.ndarray]:
