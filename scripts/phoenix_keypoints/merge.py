@@ -192,3 +192,13 @@ def split_arrays(split: dict) -> dict[str, np.ndarray]:
         "video_lengths": np.array([v["n_frames"] for v in videos], dtype=np.int64),
         "part_names": np.array(PART_NAMES),
     }
+
+
+def video_slices(arrays) -> dict[str, slice]:
+    """Each video's rows in split arrays (as split_arrays or an NPZ file gives them), by video name."""
+    return {
+        str(name): slice(int(offset), int(offset + length))
+        for name, offset, length in zip(
+            arrays["video_names"], arrays["video_offsets"], arrays["video_lengths"], strict=True
+        )
+    }

@@ -7,6 +7,7 @@ import pandas as pd
 
 from .atomic import atomic_path, write_text
 from .layout import PART_NAMES
+from .merge import video_slices
 
 HANDS = ("left_hand", "right_hand")
 
@@ -34,15 +35,12 @@ def hand_presence(split: str, arrays) -> pd.DataFrame:
     """One row per video: the share of its frames with the left, the right, and either hand detected."""
     left, right = (arrays["presence"][:, PART_NAMES.index(hand)] for hand in HANDS)
     rows = []
-    for name, offset, length in zip(
-        arrays["video_names"], arrays["video_offsets"], arrays["video_lengths"], strict=True
-    ):
-        rows_of_video = slice(int(offset), int(offset + length))
+    for name, rows_of_video in video_slices(arrays).items():
         rows.append(
             {
                 "split": split,
-                "video_id": str(name),
-                "frames": int(length),
+                "video_id": name,
+                "frames": rows_of_video.stop - rows_of_video.start,
                 "left_hand": float(left[rows_of_video].mean()),
                 "right_hand": float(right[rows_of_video].mean()),
                 "either_hand": float((left | right)[rows_of_video].mean()),

@@ -7,7 +7,7 @@ import numpy as np
 
 from .errors import InputError
 from .index import Video
-from .merge import split_arrays
+from .merge import split_arrays, video_slices
 
 
 def sample_videos(videos: list[Video], per_split: int, seed: int) -> list[Video]:
@@ -17,15 +17,6 @@ def sample_videos(videos: list[Video], per_split: int, seed: int) -> list[Video]
         keys = [v.key for v in videos if v.split == split]
         chosen.update(random.Random(f"{seed}/{split}").sample(keys, min(per_split, len(keys))))
     return [v for v in videos if v.key in chosen]
-
-
-def _video_slices(arrays: dict) -> dict[str, slice]:
-    return {
-        name: slice(int(offset), int(offset + length))
-        for name, offset, length in zip(
-            arrays["video_names"], arrays["video_offsets"], arrays["video_lengths"], strict=True
-        )
-    }
 
 
 def _videos_only(split: dict, names: set[str]) -> dict:
@@ -46,9 +37,9 @@ def compare(baseline: dict, merged: dict, atol: float = 0.0) -> dict:
         base = split_arrays(base_split)
         sampled = {video["video_id"] for video in base_split["videos"]}
         other = split_arrays(_videos_only(merged[split], sampled)) if split in merged else None
-        other_slices = _video_slices(other) if other is not None else {}
+        other_slices = video_slices(other) if other is not None else {}
         entry = {"videos": 0, "frames": 0, "max_abs_diff": 0.0, "presence_mismatches": 0, "problems": []}
-        for name, base_slice in _video_slices(base).items():
+        for name, base_slice in video_slices(base).items():
             entry["videos"] += 1
             entry["frames"] += base_slice.stop - base_slice.start
             if name not in other_slices:
