@@ -3,7 +3,7 @@
 # make pose   - one .pose file per video under results/pose/ (optional export)
 # make resume - after kill -9 or a lost node: unlock, then finish the run
 # make test   - set up .venv and run every test
-# make bench  - run the benchmarks in full (README.md, Performance); figures in results/bench
+# make bench  - run the benchmarks in full (benchmarks/README.md); figures in results/bench
 SHELL := /bin/bash
 # The first of these that runs and is 3.11 or 3.12 (mediapipe 0.10.21 and snakemake 9).
 PYTHON ?= $(shell for p in python3 python3.12 python3.11; do $$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
@@ -15,11 +15,12 @@ GPUS ?= 4
 
 .PHONY: run resume report pose test bench lint format clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or 3.12 is needed (mediapipe 0.10.21, snakemake 9): install one or set PYTHON=/path/to/python3.11"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -34,7 +35,7 @@ pose: $(STAMP)
 
 # After kill -9 or a lost node: remove the stale lock, then finish the run.
 resume: $(STAMP)
-	$(BIN)/python scripts/resume_workflow.py --cores $(CORES) --resources gpu=$(GPUS)
+	$(BIN)/phoenix-keypoints resume --cores $(CORES) --resources gpu=$(GPUS)
 
 test: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest tests

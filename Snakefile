@@ -30,6 +30,6 @@ rule all:
     default_target: True
     input:
         npz=rules.prepare.output.npz,
-        report=rules.verify.output.report,
+        pickle=rules.full_pickle.output.pickle,
         qc_frames=expand(rules.qc_frames.output.frames, split=config["splits"]),
         qc_stats=rules.qc_stats.output.rates,

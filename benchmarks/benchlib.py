@@ -10,13 +10,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from phoenix_keypoints.index import DatasetPaths, Video, build_index, video_frame_paths
+
 REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO / "tests" / "data" / "PHOENIX-2014-T"
+# Third-party data stays outside the project, in ../shared/data.
+SHARED_DATA = REPO.parent / "shared" / "data"
+SAMPLE = SHARED_DATA / "phoenix-mini" / "PHOENIX-2014-T"
 FULL_DATASET_FRAMES = 947_756
-
-sys.path.insert(0, str(REPO / "scripts"))
-
-from phoenix_keypoints.index import DatasetLayout, Video, build_index, video_frame_paths  # noqa: E402
 
 
 @dataclass
@@ -59,7 +59,7 @@ def run_snakemake(workdir: Path, *args: str, config: dict | None = None, name: s
 
 def indexed_videos(dataset_root: Path) -> list[tuple[Video, list[Path]]]:
     """Every video of the dataset with its frame files, in index order (the package's own index)."""
-    videos, problems = build_index(DatasetLayout(dataset_root), ["train", "dev", "test"])
+    videos, problems = build_index(DatasetPaths(dataset_root), ["train", "dev", "test"])
     if problems:
         raise SystemExit(f"{dataset_root} has problems: {problems[:3]}")
     return [(video, video_frame_paths(dataset_root, video)) for video in videos]

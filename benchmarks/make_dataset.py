@@ -3,7 +3,7 @@
     python benchmarks/make_dataset.py copies DEST --copies 18   # the sample's videos under new names (~2,000 frames)
     python benchmarks/make_dataset.py real-scale DEST           # 947,756 hard links named as the real release
 
-The real-scale tree takes its CSVs and frame counts from tests/data/phoenix-2014-t-annotations and links
+The real-scale tree takes its CSVs and frame counts from ../shared/data/phoenix-2014-t-annotations and links
 every frame to one of the sample's PNGs, cycling over all of them (ext4 allows 65,000 links per file).
 """
 
@@ -16,9 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-from benchlib import REPO, SAMPLE
+from benchlib import SAMPLE, SHARED_DATA
 
-ANNOTATIONS = REPO / "tests" / "data" / "phoenix-2014-t-annotations"
+ANNOTATIONS = SHARED_DATA / "phoenix-2014-t-annotations"
 SPLITS = ("train", "dev", "test")
 CSV_NAME = "PHOENIX-2014-T.{split}.corpus.csv"
 CSV_DIR = Path("annotations/manual")

@@ -6,7 +6,7 @@ Reads the JSON figures that floor.py, overhead.py, scaling.py and real_scale.py 
 --figures, and projects a full run (947,756 frames) with `snakemake --cores C --resources gpu=J`:
 
     extraction = (frames + baseline frames) x job CPU per frame / C  +  ceil(shards / J) x job start-up
-    total      = extraction + index + merge + verify + prepare (measured at full scale here)
+    total      = extraction + index + merge + verify + prepare + full_pickle (measured at full scale here)
 
 Job CPU per frame = the floor's CPU per frame / the overhead CPU ratio. It assumes cores as fast as this
 machine's, every core busy with MediaPipe (CPU time is what limits, as benchmark 3 shows), and
@@ -22,7 +22,7 @@ from benchlib import FULL_DATASET_FRAMES, Figures, argument_parser, default_num_
 NODES = {"this_machine": ("this machine", 2, 1), "16_core": ("16-core node", 16, 4), "64_core": ("64-core node", 64, 4)}
 BASELINE_FRAMES = 6 * 115  # rule baseline: 2 videos per split, ~115 frames per video
 OLD_PROCESSES, OLD_FRAMES_PER_SECOND = 4, 1.0
-SERIAL_STEPS = ("index_rule", "merge", "verify", "prepare")
+SERIAL_STEPS = ("index_rule", "merge", "verify", "prepare", "full_pickle")
 
 
 def load_figures(folder: Path) -> dict[str, float]:
@@ -53,9 +53,9 @@ def main() -> None:
     figures.note(
         f"job CPU per frame {1000 * job_cpu:.1f} ms (floor {measured['floor.cpu_ms_per_frame']:.1f} ms / overhead "
         f"ratio {measured['overhead.cpu_ratio']:.3f}); job start-up {startup_wall:.1f} s; {shards} shards; "
-        f"index + merge + verify + prepare {serial:.0f} s"
+        f"index + merge + verify + prepare + full_pickle {serial:.0f} s"
     )
-    rows = ["| where | cores | jobs x workers | extraction | start-up | index, merge, verify, prepare | total |"]
+    rows = ["| where | cores | jobs x workers | extraction | start-up | index to full_pickle | total |"]
     rows.append("|---|---|---|---|---|---|---|")
     for name, (node, cores, jobs) in NODES.items():
         extraction = frames * job_cpu / cores

@@ -1,11 +1,11 @@
-"""Benchmark 4, real scale without MediaPipe: index, dry run, merge, verify and prepare at 947,756 frames.
+"""Benchmark 4, real scale without MediaPipe: index, dry run, merge, verify, prepare and full_pickle at 947,756 frames.
 
     python benchmarks/real_scale.py [--videos-per-split N] [--quick]
 
 Builds under /tmp a PHOENIX-2014-T tree with the real release's CSVs and frame counts
-(tests/data/phoenix-2014-t-annotations), every frame a hard link to one of the sample's PNGs, runs the
+(../shared/data/phoenix-2014-t-annotations), every frame a hard link to one of the sample's PNGs, runs the
 real rules index and shard on it, writes synthetic shard results of that size (synthetic_shards.py) and
-runs the real rules merge, verify and prepare on them. Each step is its own snakemake command, measured
+runs the real rules merge, verify, prepare and full_pickle on them. Each step is its own snakemake command, measured
 with wait4 (wall, CPU and peak RSS of the largest process). The tree is removed at the end.
 """
 
@@ -66,14 +66,9 @@ def main() -> None:
         started = time.perf_counter()
         write_synthetic_results(workdir, dataset)
         figures.add("real_scale.synthetic_results_seconds", time.perf_counter() - started, "s", digits=1)
-        steps = {
-            "merge": "results/phoenix_keypoints_full.pkl",
-            "verify": "results/verify/report.json",
-            "prepare": "all",
-        }
         usages = {}
-        for step, target in steps.items():
-            usages[step] = run_snakemake(workdir, *cores, target, config=config, name=step)
+        for step in ("merge", "verify", "prepare", "full_pickle"):  # each rule as the target: one job each
+            usages[step] = run_snakemake(workdir, *cores, step, config=config, name=step)
             planned = (workdir / f"{step}.out").read_text()
             if "rule extract" in planned or "rule baseline" in planned:
                 raise SystemExit(f"snakemake reran extraction instead of using the synthetic results:\n{planned}")
@@ -86,7 +81,7 @@ def main() -> None:
         peak = max(u.max_rss_mib for u in usages.values()) / 1024
         figures.add("real_scale.peak_rss_gib", peak, "GiB", goal="< 8", digits=2)
         sizes = {
-            "merged_pickle": workdir / steps["merge"],
+            "merged_pickle": workdir / "results/phoenix_keypoints_full.pkl",
             "train_npz": workdir / "results/model_input_data/train_keypoints.npz",
         }
         for name, path in sizes.items():

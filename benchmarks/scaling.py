@@ -7,7 +7,7 @@ the full workflow runs in a fresh working directory (snakemake --cores N, defaul
 with --cores 2 and num_shards=1, which shows what the repeated job start-ups cost at this size. MediaPipe
 frames are the extracted frames plus the baseline's (rule baseline runs MediaPipe again on the verify
 sample). The limit is N cores / the floor's CPU s per frame; efficiency = frames/s over that limit, with
-every Snakemake, index, start-up, merge, verify and prepare second counted. The CPU efficiency (floor CPU
+every Snakemake, index, start-up, merge, verify, prepare and full_pickle second counted. The CPU efficiency (floor CPU
 x frames / CPU of the whole run) does not depend on other load on the machine. The extraction efficiency
 counts only the jobs' time from their first to their last frame (what a full run is made of).
 
@@ -33,7 +33,8 @@ from benchlib import (
     run_snakemake,
 )
 from make_dataset import copy_sample
-from phoenix_keypoints.atomic import read_pickle
+from phoenix_keypoints.keypoint_sets import KeypointSet
+from phoenix_keypoints.plan import BASELINE
 
 # Full-scale nodes: cores and --resources gpu=N (concurrent extraction jobs); workers = cores / jobs.
 NODES = {"16-core": (16, 4), "64-core": (64, 4)}
@@ -53,10 +54,10 @@ def run_workflow(workdir: Path, dataset: Path, cores: int, config: dict) -> dict
     """The whole workflow: its usage, the MediaPipe frames it ran and the time it spent starting jobs."""
     usage = run_snakemake(workdir, "--cores", str(cores), config={"dataset_path": dataset, **config})
     shards = shard_results(workdir)
-    baseline = read_pickle(workdir / "results/verify/baseline.pkl")
+    baseline = KeypointSet(workdir / BASELINE)
     other_rules = sum(
         float(read_tsv(workdir / "results/benchmarks" / f"{rule}.tsv")[0]["s"])
-        for rule in ("index", "merge", "verify", "prepare")
+        for rule in ("index", "merge", "verify", "prepare", "full_pickle")
     )
     return {
         "name": f"cores{cores}" + (f"_shards{config['num_shards']}" if "num_shards" in config else ""),
@@ -65,7 +66,7 @@ def run_workflow(workdir: Path, dataset: Path, cores: int, config: dict) -> dict
         "jobs": len(shards),
         "workers": sum(stats["workers"] for stats, _ in shards),
         "extracted": sum(stats["extracted_frames"] for stats, _ in shards),
-        "baseline_frames": sum(len(split["keypoints"]) for split in baseline.values()),
+        "baseline_frames": sum(len(arrays["keypoints"]) for _, arrays in baseline),
         "startup": sum(job_wall - stats["seconds"] for stats, job_wall in shards if stats["extracted_frames"]),
         "frame_seconds": sum(stats["seconds"] for stats, _ in shards),
         "other_rules": other_rules,
@@ -81,7 +82,7 @@ def report_workflow(figures: Figures, run: dict, floor_cpu: float, job_cpu: floa
         f"{run['name']}: {run['extracted']} frames extracted by {run['jobs']} jobs ({run['workers']} workers) + "
         f"{run['baseline_frames']} by rule baseline in {usage.wall:.1f} s wall, {usage.cpu:.1f} s CPU; "
         f"extraction jobs outside their frames {run['startup']:.1f} s wall in all; "
-        f"index, merge, verify, prepare {run['other_rules']:.1f} s"
+        f"index, merge, verify, prepare, full_pickle {run['other_rules']:.1f} s"
     )
     figures.note(
         f"{run['name']}: CPU beyond the floor's {fixed_cpu:.1f} s ({fixed_cpu / (floor_cpu * frames):.0%} of the "

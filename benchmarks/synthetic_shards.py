@@ -4,8 +4,8 @@
 
 Reads WORKDIR/results/index/videos.tsv (rules index and shard must have run) and writes, for every shard,
 results/shards/shard_{i}.pkl ({"shard", "settings", "videos": [video_record, ...]}) and shard_{i}.json,
-plus the baseline of the verify sample (results/verify/baseline.pkl). Keypoints are random but fixed per
-video, so the baseline equals the shards and verify passes.
+plus the baseline of the verify sample (results/verify/baseline/{split}_keypoints.npz). Keypoints are
+random but fixed per video, so the baseline equals the shards and verify passes.
 """
 
 import argparse
@@ -18,12 +18,13 @@ import numpy as np
 import yaml
 
 from benchlib import REPO
-from phoenix_keypoints.atomic import write_json, write_pickle
+from phoenix_keypoints.atomic import write_json, write_npz, write_pickle
 from phoenix_keypoints.extract import video_record
 from phoenix_keypoints.holistic import HolisticSettings, VideoResult
 from phoenix_keypoints.index import Video, video_frame_paths
+from phoenix_keypoints.keypoint_sets import npz_path, sets_from_records
 from phoenix_keypoints.layout import NUM_COORDS, NUM_POINTS, PART_NAMES
-from phoenix_keypoints.merge import merge_records
+from phoenix_keypoints.plan import BASELINE
 from phoenix_keypoints.tables import read_videos
 from phoenix_keypoints.verify import sample_videos
 
@@ -63,8 +64,9 @@ def write_synthetic_results(workdir: Path, dataset_root: Path) -> int:
         )  # fmt: skip
     verify = config["verify"]
     sampled = sample_videos(videos, verify["videos_per_split"], verify["seed"])
-    baseline = merge_records([synthetic_record(dataset_root, v) for v in sampled], list(config["splits"]), settings)
-    write_pickle(workdir / "results/verify/baseline.pkl", baseline)
+    baseline = sets_from_records([synthetic_record(dataset_root, v) for v in sampled], config["splits"], settings)
+    for split, arrays in baseline.items():
+        write_npz(npz_path(workdir / BASELINE, split), arrays)
     return sum(v.n_frames for v in videos)
 
 

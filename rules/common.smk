@@ -1,11 +1,6 @@
-import sys
-from pathlib import Path
+from phoenix_keypoints import plan
 
-sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
-
-from phoenix_keypoints import workflow as wf
-
-wf.check_config(config)
+plan.check_config(config)
 
 
 def global_resource(name):

@@ -2,27 +2,31 @@ rule extract:
     input:
         videos=rules.shard.output.videos,
     output:
-        keypoints=f"{wf.RESULTS}/shards/shard_{{shard}}.pkl",
-        stats=f"{wf.RESULTS}/shards/shard_{{shard}}.json",
+        keypoints=f"{plan.RESULTS}/shards/shard_{{shard}}.pkl",
+        stats=f"{plan.RESULTS}/shards/shard_{{shard}}.json",
     log:
-        f"{wf.RESULTS}/logs/extract/shard_{{shard}}.log",
+        f"{plan.RESULTS}/logs/extract/shard_{{shard}}.log",
     benchmark:
-        f"{wf.RESULTS}/benchmarks/extract/shard_{{shard}}.tsv"
+        f"{plan.RESULTS}/benchmarks/extract/shard_{{shard}}.tsv"
     conda:
         "../envs/keypoints.yaml"
     threads:
-        lambda wildcards: wf.workers_per_job(
+        lambda wildcards: plan.workers_per_job(
             config["threads_per_job"], local_cores(), global_resource("gpu")
         )
     resources:
         gpu=1,
         # A resource, not a param: changing --resources must not rerun finished shards.
-        gpu_pool=wf.gpu_pool_size(config["num_gpus"], global_resource("gpu")),
+        gpu_pool=plan.gpu_pool_size(config["num_gpus"], global_resource("gpu")),
+        # A MediaPipe worker needs about 0.5 GB; twice that leaves headroom.
+        mem_mb=lambda wildcards, threads: 1000 + 1000 * threads,
+        # Check against results/benchmarks/extract/ after a first run and adjust.
+        runtime="4h",
     params:
         dataset_path=config["dataset_path"],
         holistic=config["holistic"],
         on_bad_frame=config["on_bad_frame"],
-        gpu_slot_dir=f"{wf.RESULTS}/.gpu_slots",
-        journal_dir=f"{wf.RESULTS}/journal",
+        gpu_slot_dir=f"{plan.RESULTS}/.gpu_slots",
+        journal_dir=f"{plan.RESULTS}/journal",
     script:
-        "../scripts/extract_shard.py"
+        "../scripts/extract.py"

@@ -1,17 +1,21 @@
 rule merge:
     input:
         videos=rules.shard.output.videos,
-        shards=expand(rules.extract.output.keypoints, shard=wf.shard_ids(config)),
+        shards=expand(rules.extract.output.keypoints, shard=plan.shard_ids(config)),
     output:
-        keypoints=f"{wf.RESULTS}/phoenix_keypoints_full.pkl",
-        bad_frames=f"{wf.RESULTS}/bad_frames.tsv",
+        npz=plan.npz_files(plan.MERGED, config),
+        bad_frames=f"{plan.RESULTS}/bad_frames.tsv",
     log:
-        f"{wf.RESULTS}/logs/merge.log",
+        f"{plan.RESULTS}/logs/merge.log",
     benchmark:
-        f"{wf.RESULTS}/benchmarks/merge.tsv"
+        f"{plan.RESULTS}/benchmarks/merge.tsv"
     conda:
         "../envs/keypoints.yaml"
+    resources:
+        # All keypoints of the release as arrays plus one shard at a time: 2.6 GB at full scale.
+        mem_mb=6000,
+        runtime=60,
     params:
         splits=config["splits"],
     script:
-        "../scripts/merge_shards.py"
+        "../scripts/merge.py"

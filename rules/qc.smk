@@ -3,10 +3,10 @@
 
 rule qc_frames:
     input:
-        npz=wf.split_npz,
+        npz=plan.split_npz,
     output:
         frames=report(
-            directory(f"{wf.RESULTS}/qc/frames/{{split}}"),
+            directory(f"{plan.RESULTS}/qc/frames/{{split}}"),
             patterns=["{video}_frame{frame}.png"],
             caption="../report/qc_frames.rst",
             category="Keypoints on frames",
@@ -14,58 +14,63 @@ rule qc_frames:
             labels={"split": "{split}", "video": "{video}", "frame": "{frame}"},
         ),
     log:
-        f"{wf.RESULTS}/logs/qc/frames_{{split}}.log",
+        f"{plan.RESULTS}/logs/qc/frames_{{split}}.log",
     wildcard_constraints:
         split="|".join(config["splits"]),
     conda:
         "../envs/keypoints.yaml"
+    resources:
+        mem_mb=4000,
+        runtime=10,
     params:
         dataset_path=config["dataset_path"],
         frames=config["qc"]["frames_per_split"],
     script:
-        "../scripts/draw_qc_frames.py"
+        "../scripts/qc_frames.py"
 
 
 rule qc_stats:
     input:
         npz=rules.prepare.output.npz,
-        stats=expand(rules.extract.output.stats, shard=wf.shard_ids(config)),
+        stats=expand(rules.extract.output.stats, shard=plan.shard_ids(config)),
     output:
         rates=report(
-            f"{wf.RESULTS}/qc/detection_rates.tsv",
+            f"{plan.RESULTS}/qc/detection_rates.tsv",
             caption="../report/detection_rates.rst",
             category="Detection",
             labels={"figure": "detection rates (table)"},
         ),
         rates_plot=report(
-            f"{wf.RESULTS}/qc/detection_rates.png",
+            f"{plan.RESULTS}/qc/detection_rates.png",
             caption="../report/detection_rates.rst",
             category="Detection",
             labels={"figure": "detection rates"},
         ),
         hands=report(
-            f"{wf.RESULTS}/qc/hand_presence.tsv",
+            f"{plan.RESULTS}/qc/hand_presence.tsv",
             caption="../report/hand_presence.rst",
             category="Detection",
             labels={"figure": "hand presence per video (table)"},
         ),
         hands_plot=report(
-            f"{wf.RESULTS}/qc/hand_presence.png",
+            f"{plan.RESULTS}/qc/hand_presence.png",
             caption="../report/hand_presence.rst",
             category="Detection",
             labels={"figure": "hand presence per video"},
         ),
         shards=report(
-            f"{wf.RESULTS}/qc/extraction_stats.tsv",
+            f"{plan.RESULTS}/qc/extraction_stats.tsv",
             caption="../report/extraction_stats.rst",
             category="Run statistics",
             labels={"figure": "extraction jobs"},
         ),
     log:
-        f"{wf.RESULTS}/logs/qc/stats.log",
+        f"{plan.RESULTS}/logs/qc/stats.log",
     conda:
         "../envs/keypoints.yaml"
-    params:
-        splits=config["splits"],
+    resources:
+        # The presence flags of every split (small next to the keypoints).
+        mem_mb=4000,
+        runtime=10,
     script:
-        "../scripts/qc_figures.py"
+        "../scripts/qc_stats.py"

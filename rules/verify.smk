@@ -2,13 +2,16 @@ rule baseline:
     input:
         videos=rules.shard.output.videos,
     output:
-        keypoints=f"{wf.RESULTS}/verify/baseline.pkl",
+        npz=plan.npz_files(plan.BASELINE, config),
     log:
-        f"{wf.RESULTS}/logs/baseline.log",
+        f"{plan.RESULTS}/logs/baseline.log",
     benchmark:
-        f"{wf.RESULTS}/benchmarks/baseline.tsv"
+        f"{plan.RESULTS}/benchmarks/baseline.tsv"
     conda:
         "../envs/keypoints.yaml"
+    resources:
+        mem_mb=2000,
+        runtime="2h",
     params:
         dataset_path=config["dataset_path"],
         splits=config["splits"],
@@ -17,22 +20,26 @@ rule baseline:
         videos_per_split=config["verify"]["videos_per_split"],
         seed=config["verify"]["seed"],
     script:
-        "../scripts/run_baseline.py"
+        "../scripts/baseline.py"
 
 
 rule verify:
     input:
-        baseline=rules.baseline.output.keypoints,
-        merged=rules.merge.output.keypoints,
+        baseline=rules.baseline.output.npz,
+        merged=rules.merge.output.npz,
     output:
-        report=f"{wf.RESULTS}/verify/report.json",
+        verification=f"{plan.RESULTS}/verify/verification.json",
     log:
-        f"{wf.RESULTS}/logs/verify.log",
+        f"{plan.RESULTS}/logs/verify.log",
     benchmark:
-        f"{wf.RESULTS}/benchmarks/verify.tsv"
+        f"{plan.RESULTS}/benchmarks/verify.tsv"
     conda:
         "../envs/keypoints.yaml"
+    resources:
+        # One merged split at a time: 1.9 GB at full scale.
+        mem_mb=4000,
+        runtime=30,
     params:
         atol=config["verify"]["atol"],
     script:
-        "../scripts/verify_results.py"
+        "../scripts/verify.py"

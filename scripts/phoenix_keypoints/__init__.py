@@ -1,5 +1,5 @@
 """Turn a PHOENIX-2014-T style dataset into MediaPipe Holistic keypoints.
 
-The Snakemake rules in ``rules/`` and the standalone tools in ``scripts/`` are
-thin entry points over the modules of this package.
+Each Snakemake rule runs ``scripts/<rule>.py``, which calls the rule's function in
+``stages``; the ``phoenix-keypoints`` command (``cli``) calls the same functions.
 """

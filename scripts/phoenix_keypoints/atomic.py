@@ -7,11 +7,14 @@ never a truncated one.
 import json
 import os
 import pickle
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+
+from .errors import InputError
 
 
 @contextmanager
@@ -39,6 +42,16 @@ def read_pickle(path):
         return pickle.load(stream)
 
 
+def read_input_pickle(path, fix: str):
+    """A pickle the user named: a missing or unreadable file is an InputError that says so, and `fix`."""
+    try:
+        return read_pickle(path)
+    except FileNotFoundError:
+        raise InputError(f"{path} does not exist. Fix: check the path.") from None
+    except (pickle.UnpicklingError, EOFError, ValueError) as err:
+        raise InputError(f"{path} is not a readable pickle ({err}). Fix: {fix}") from None
+
+
 def write_json(path, obj) -> None:
     with atomic_path(path) as temp:
         temp.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -49,6 +62,14 @@ def write_text(path, text: str) -> None:
         temp.write_text(text, encoding="utf-8")
 
 
-def write_npz(path, **arrays: np.ndarray) -> None:
-    with atomic_path(path) as temp:
-        np.savez(temp, **arrays)
+# np.savez stamps each member with the current time; a fixed one makes equal arrays equal files.
+NPZ_MEMBER_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def write_npz(path, arrays: dict[str, np.ndarray]) -> None:
+    """An uncompressed NPZ (as np.savez writes it, loadable with allow_pickle=False), the same bytes for the same
+    arrays."""
+    with atomic_path(path) as temp, zipfile.ZipFile(temp, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for name, array in arrays.items():
+            with archive.open(zipfile.ZipInfo(f"{name}.npy", NPZ_MEMBER_TIME), "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)

@@ -1,24 +1,44 @@
-"""What the standalone tools in scripts/ share (for users who run them outside Snakemake).
+"""`phoenix-keypoints`: the workflow's stages as one command, for use outside Snakemake.
 
-Wrong or missing arguments: argparse prints the usage and the problem and exits 2.
-Bad input files: the error says which file and what to do, and the tool exits 1.
+Each subcommand calls the same stage function as the Snakemake rule (phoenix_keypoints.stages).
+Wrong or missing arguments: the usage and the problem, exit status 2.
+Bad input files: the error says which file and what to do, exit status 1.
 """
 
 import argparse
+import json
 import logging
 import sys
-from collections.abc import Callable
+import time
 from pathlib import Path
 
+from . import stages
 from .errors import InputError
+from .holistic import BAD_FRAME_POLICIES, HolisticSettings
+from .index import DatasetPaths
+from .progress import RATE_WINDOW_SECONDS, read_progress
+from .resume import resume
 from .runlog import FORMAT
 
+HOLISTIC = HolisticSettings()
+EXAMPLES = """examples:
+  phoenix-keypoints extract --dataset_path /data/PHOENIX-2014-T-release-v3/PHOENIX-2014-T --output_path keypoints.pkl
+  phoenix-keypoints merge --input_files results/shards/shard_*.pkl --index results/index/videos.tsv \\
+      --output_path merged.pkl
+  phoenix-keypoints verify --single baseline.pkl --distributed results/merged
+  phoenix-keypoints prepare --keypoints_file results/phoenix_keypoints_full.pkl --output_dir model_input_data
+  phoenix-keypoints export-pose --keypoints_file results/model_input_data --output_dir poses
+  phoenix-keypoints progress results
+  phoenix-keypoints resume --cores 8 --resources gpu=4
+"""
+KEYPOINTS_HELP = "a folder of {split}_keypoints.npz files (results/merged, results/model_input_data) or a .pkl file"
 
-def existing_file(value: str) -> Path:
-    """An argparse type: a path that must name an existing file."""
+
+def existing_path(value: str) -> Path:
+    """An argparse type: a path that must exist (a file, or a folder of NPZ files)."""
     path = Path(value)
-    if not path.is_file():
-        raise argparse.ArgumentTypeError(f"no such file: {value}")
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"no such file or folder: {value}")
     return path
 
 
@@ -32,12 +52,146 @@ def positive_int(value: str) -> int:
     return number
 
 
-def run_tool(main: Callable[[list[str] | None], int | None], argv: list[str] | None = None) -> None:
-    """Run a tool's main with logging on stderr; an InputError becomes its message and exit status 1."""
+def run_extract(args) -> int:
+    settings = HolisticSettings(
+        args.static_image_mode, args.model_complexity, args.refine_face_landmarks,
+        args.min_detection_confidence, args.min_tracking_confidence,
+    )  # fmt: skip
+    stages.extract_dataset(
+        args.dataset_path, args.splits, settings, args.on_bad_video, args.on_bad_frame, args.max_samples_per_split,
+        args.output_path, args.annotations_subdir, args.frames_subdir,
+    )  # fmt: skip
+    return 0
+
+
+def run_merge(args) -> int:
+    stages.merge(args.input_files, args.output_dir, args.splits, videos=args.index, seed_pickle=args.output_path)
+    return 0
+
+
+def run_verify(args) -> int:
+    report = stages.verify(args.single, args.distributed, args.atol, args.report)
+    print(json.dumps(report, indent=2))
+    return 0 if report["passed"] else 1
+
+
+def run_prepare(args) -> int:
+    stages.prepare(args.keypoints_file, args.output_dir, args.splits)
+    return 0
+
+
+def run_export_pose(args) -> int:
+    stages.export_pose(args.keypoints_file, args.output_dir, args.fps)
+    return 0
+
+
+def run_progress(args) -> int:
+    print(read_progress(args.results, args.window).report(time.time()))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main_parser = argparse.ArgumentParser(
+        prog="phoenix-keypoints",
+        description=__doc__,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, run, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(run=run, parser=sub)
+        return sub
+
+    extract = command(
+        "extract", run_extract,
+        "Extract the keypoints of a release in one process (no shards, no journal) into one .pkl file of per-frame "
+        "dicts, as results/phoenix_keypoints_full.pkl. For the whole dataset use the workflow: it shards, resumes "
+        "and verifies.",
+    )  # fmt: skip
+    extract.add_argument("--dataset_path", required=True, help="root of the release (holds annotations/, features/)")
+    extract.add_argument("--output_path", required=True, help="the keypoint file to write (.pkl)")
+    extract.add_argument("--max_samples_per_split", type=positive_int, help="only the first N videos of each split")
+    extract.add_argument("--splits", nargs="+", default=["train", "dev", "test"], help="default: train dev test")
+    extract.add_argument("--annotations_subdir", default=DatasetPaths.annotations_subdir, help="default: %(default)s")
+    extract.add_argument("--frames_subdir", default=DatasetPaths.frames_subdir, help="default: %(default)s")
+    extract.add_argument("--on_bad_video", choices=("fail", "skip"), default="fail", help="default: %(default)s")
+    extract.add_argument("--on_bad_frame", choices=BAD_FRAME_POLICIES, default="fail", help="default: %(default)s")
+    extract.add_argument("--model_complexity", type=int, choices=(0, 1, 2), default=HOLISTIC.model_complexity)
+    extract.add_argument("--static_image_mode", action="store_true", help="detect in every frame, no tracking")
+    extract.add_argument("--refine_face_landmarks", action="store_true")
+    extract.add_argument("--min_detection_confidence", type=float, default=HOLISTIC.min_detection_confidence)
+    extract.add_argument("--min_tracking_confidence", type=float, default=HOLISTIC.min_tracking_confidence)
+
+    merge = command(
+        "merge", run_merge,
+        "Merge shard files (results/shards/shard_N.pkl), every video once. With --index (results/index/videos.tsv) "
+        "every indexed frame must be there exactly once and the videos come in index order; without it, a video "
+        "found twice is still refused, but a missing one cannot be noticed.",
+    )  # fmt: skip
+    merge.add_argument("--input_files", nargs="+", required=True, type=existing_path, help="shard files to merge")
+    merge.add_argument("--output_path", required=True, help="the merged keypoint file to write (.pkl)")
+    merge.add_argument("--output_dir", help="also write the keypoints as {split}_keypoints.npz files in this folder")
+    merge.add_argument("--index", type=existing_path, help="videos.tsv of the run, to check completeness")
+    merge.add_argument("--splits", nargs="+", help="splits, in order (default: those of the index or the inputs)")
+
+    verify = command(
+        "verify", run_verify,
+        "Check distributed (sharded) keypoints against single-process ones, video by video: every video of --single "
+        "must be in --distributed with the same frames, the same presence flags and keypoints within --atol. "
+        "Prints the report (JSON); exits 0 if it passed, 1 if not.",
+    )  # fmt: skip
+    verify.add_argument(
+        "--single", required=True, type=existing_path, help=f"single-process keypoints: {KEYPOINTS_HELP}"
+    )
+    verify.add_argument(
+        "--distributed", required=True, type=existing_path, help=f"keypoints to check: {KEYPOINTS_HELP}"
+    )
+    verify.add_argument("--atol", type=float, default=0.0, help="largest allowed |difference| (default: 0)")
+    verify.add_argument("--report", help="also write the report to this JSON file")
+
+    prepare = command("prepare", run_prepare, "Write one NPZ per split ({split}_keypoints.npz) for model training.")
+    prepare.add_argument("--keypoints_file", required=True, type=existing_path, help=KEYPOINTS_HELP)
+    prepare.add_argument("--output_dir", required=True, help="folder for the NPZ files")
+    prepare.add_argument("--splits", nargs="+", help="splits to write (default: all there are)")
+
+    export = command("export-pose", run_export_pose, "Write one .pose file (pose-format) per video.")
+    export.add_argument("--keypoints_file", required=True, type=existing_path, help=KEYPOINTS_HELP)
+    export.add_argument("--output_dir", required=True, help="folder for <split>/<video_id>.pose")
+    export.add_argument("--fps", type=float, default=25.0, help="frame rate written into the files (default: 25)")
+
+    progress = command(
+        "progress", run_progress,
+        "Show how far an extraction run has come: per split, videos and frames done, rate and ETA. Works while the "
+        "workflow runs and after it, from the files the run writes under results/.",
+    )  # fmt: skip
+    progress.add_argument("results", nargs="?", default="results", help="the run's results folder (default: results)")
+    progress.add_argument(
+        "--window", type=float, default=RATE_WINDOW_SECONDS,
+        help="seconds of finished videos, before the newest, that give the current rate (default: %(default)s)",
+    )  # fmt: skip
+
+    # resume takes Snakemake's own arguments, passed on as they are.
+    command(
+        "resume", None,
+        "Resume a killed run: `snakemake --unlock`, then `snakemake --rerun-incomplete`, with the Snakemake "
+        "arguments given (e.g. --cores 8 --resources gpu=4); refuses while another Snakemake runs in the same folder.",
+    )  # fmt: skip
+    return main_parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["resume"] and not {"-h", "--help"} & set(argv[1:]):
+        sys.exit(resume(argv[1:]))
+    args, unknown = parser().parse_known_args(argv)
+    if unknown:  # said by the subcommand, with its own usage
+        args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     logging.basicConfig(level=logging.INFO, format=FORMAT, stream=sys.stderr)
     try:
-        status = main(argv)
+        status = args.run(args)
     except InputError as err:
         print(f"Error: {err}", file=sys.stderr)
         sys.exit(1)
-    sys.exit(status or 0)
+    sys.exit(status)

@@ -23,7 +23,6 @@ SCHEDULER_JOB_VARIABLES = ("SLURM_JOB_ID", "PBS_JOBID", "LSB_JOBID", "JOB_ID")
 class GpuSlot:
     cuda_visible_devices: str | None
     source: str  # "scheduler", "pool" or "none"
-    lock_file: Path | None = None
     _fd: int | None = None
 
     def release(self) -> None:
@@ -85,7 +84,7 @@ def acquire_gpu_slot(
             fd = _try_lock(lock_file)
             if fd is not None:
                 environ["CUDA_VISIBLE_DEVICES"] = device
-                return GpuSlot(device, "pool", lock_file, fd)
+                return GpuSlot(device, "pool", fd)
         if not waited:
             log.info("all %d GPU slots in %s are taken; waiting for one", len(devices), lock_dir)
             waited = True

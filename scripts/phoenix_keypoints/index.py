@@ -4,7 +4,7 @@ import csv
 import logging
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import InputError
@@ -26,7 +26,6 @@ class Video:
     orth: str = ""
     translation: str = ""
     shard: int | None = None
-    frame_files: list[str] = field(default_factory=list, repr=False)
 
     @property
     def key(self) -> str:
@@ -42,7 +41,9 @@ class Problem:
 
 
 @dataclass
-class DatasetLayout:
+class DatasetPaths:
+    """Where a release keeps its corpus CSVs and frames."""
+
     root: Path
     annotations_subdir: str = "annotations/manual"
     frames_subdir: str = "features/fullFrame-210x260px"
@@ -107,7 +108,7 @@ def _unsafe_name(name: str) -> bool:
     )
 
 
-def read_corpus_csv(path: Path, split: str) -> list[dict[str, str]]:
+def read_corpus_csv(path: Path) -> list[dict[str, str]]:
     """The rows of one corpus CSV; any structural problem is an InputError naming the file."""
     if not path.is_file():
         raise InputError(
@@ -161,20 +162,20 @@ def _video_folder(split_dir: Path, name: str) -> Path:
     return nested if nested.is_dir() else split_dir / name
 
 
-def build_index(layout: DatasetLayout, splits: list[str]) -> tuple[list[Video], list[Problem]]:
+def build_index(dataset: DatasetPaths, splits: list[str]) -> tuple[list[Video], list[Problem]]:
     """Every video of every split with its frames, and every problem found on the way."""
     videos: list[Video] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     for split in splits:
-        rows = read_corpus_csv(layout.csv_path(split), split)
-        split_dir = layout.split_dir(split)
+        rows = read_corpus_csv(dataset.csv_path(split))
+        split_dir = dataset.split_dir(split)
         if not split_dir.is_dir():
             raise InputError(
                 f"frame folder for split {split!r} not found: {split_dir}\n"
                 "Fix: check dataset_path and frames_subdir in the config, or remove the split from 'splits'."
             )
-        csv_path = layout.csv_path(split)
+        csv_path = dataset.csv_path(split)
         listed = set()
         for row in rows:
             name = row["name"]
@@ -190,7 +191,7 @@ def build_index(layout: DatasetLayout, splits: list[str]) -> tuple[list[Video], 
             seen[name] = split
             listed.add(name)
             folder = _video_folder(split_dir, name)
-            relative = folder.relative_to(layout.root).as_posix()
+            relative = folder.relative_to(dataset.root).as_posix()
             if not folder.is_dir():
                 problems.append(Problem(split, name, relative, "frame folder is missing"))
                 continue
@@ -200,13 +201,12 @@ def build_index(layout: DatasetLayout, splits: list[str]) -> tuple[list[Video], 
             if folder_problems:
                 continue
             videos.append(
-                Video(split, name, len(frame_files), relative, row["speaker"], row["orth"],
-                      row["translation"], frame_files=frame_files)
-            )  # fmt: skip
+                Video(split, name, len(frame_files), relative, row["speaker"], row["orth"], row["translation"])
+            )
         with os.scandir(split_dir) as entries:
             orphans = sorted(e.name for e in entries if e.is_dir() and e.name not in listed)
         for name in orphans:
-            relative = (split_dir / name).relative_to(layout.root).as_posix()
+            relative = (split_dir / name).relative_to(dataset.root).as_posix()
             problems.append(Problem(split, name, relative, f"folder is listed in no row of {csv_path.name}"))
     return videos, problems
 
@@ -226,10 +226,10 @@ def problems_message(problems: list[Problem]) -> str:
 
 
 def select_videos(
-    layout: DatasetLayout, splits: list[str], on_bad_video: str, max_per_split: int | None
+    dataset: DatasetPaths, splits: list[str], on_bad_video: str, max_per_split: int | None
 ) -> tuple[list[Video], list[Problem]]:
     """The videos to extract: refuses a bad video ("fail") or leaves it out with a warning ("skip")."""
-    videos, problems = build_index(layout, splits)
+    videos, problems = build_index(dataset, splits)
     if problems and on_bad_video == "fail":
         raise InputError(problems_message(problems))
     for problem in problems:

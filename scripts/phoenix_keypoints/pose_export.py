@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import atomic_path
+from .keypoint_sets import video_slices
 from .layout import FACE_68_FROM_MESH, PART_NAMES, part_slice
-from .merge import split_arrays
 from .skeleton import FACE_EDGES
 
 # pose-format component -> our part, in pose-format's holistic order.
@@ -59,14 +59,13 @@ def video_pose(keypoints: np.ndarray, presence: np.ndarray, width: int, height: 
     return Pose(pose_header(width, height), body)
 
 
-def export_split(split: str, data: dict, out_dir: str | Path, fps: float) -> list[Path]:
-    """One .pose file per video of a merged file's split: out_dir/<split>/<video_id>.pose."""
-    arrays = split_arrays(data)
+def export_split(split: str, arrays: dict, out_dir: str | Path, fps: float) -> list[Path]:
+    """One .pose file per video of a split's arrays: out_dir/<split>/<video_id>.pose."""
     written = []
-    for video in data["videos"]:
-        rows = slice(video["offset"], video["offset"] + video["n_frames"])
-        pose = video_pose(arrays["keypoints"][rows], arrays["presence"][rows], video["width"], video["height"], fps)
-        path = Path(out_dir) / split / f"{video['video_id']}.pose"
+    sizes = zip(arrays["video_widths"].tolist(), arrays["video_heights"].tolist(), strict=True)
+    for (name, rows), (width, height) in zip(video_slices(arrays).items(), sizes, strict=True):
+        pose = video_pose(arrays["keypoints"][rows], arrays["presence"][rows], width, height, fps)
+        path = Path(out_dir) / split / f"{name}.pose"
         with atomic_path(path) as temp, open(temp, "wb") as stream:
             pose.write(stream)
         written.append(path)

@@ -33,7 +33,7 @@ def format_duration(seconds: float) -> str:
 def format_progress(
     label: str, done_videos: int, total_videos: int, done_frames: int, total_frames: int, rate: float | None
 ) -> str:
-    """The progress line of the extraction logs and of check_extraction_progress.py."""
+    """The progress line of the extraction logs and of `phoenix-keypoints progress`."""
     left = total_frames - done_frames
     if left <= 0:
         eta = "done"

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from .atomic import atomic_path, write_text
+from .keypoint_sets import video_slices
 from .layout import PART_NAMES
-from .merge import video_slices
 
 HANDS = ("left_hand", "right_hand")
 

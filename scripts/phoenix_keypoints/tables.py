@@ -50,5 +50,5 @@ def write_skipped(path, problems: list[Problem]) -> None:
     write_text(path, _tsv(SKIPPED_COLUMNS, ([p.split, p.video_id, p.path, p.reason] for p in problems)))
 
 
-def shard_videos(path: str | Path, shard: int) -> list[Video]:
+def videos_of_shard(path: str | Path, shard: int) -> list[Video]:
     return [v for v in read_videos(path) if v.shard == shard]

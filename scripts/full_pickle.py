@@ -1,0 +1,8 @@
+"""Rule `full_pickle`: the seed-format keypoint file, from the verified arrays (stages.full_pickle)."""
+
+from phoenix_keypoints import stages
+from phoenix_keypoints.runlog import log_to
+
+snakemake = globals()["snakemake"]
+with log_to(snakemake.log[0]):
+    stages.full_pickle(list(snakemake.input.merged), snakemake.output.pickle, snakemake.input.verification)

@@ -1,0 +1,193 @@
+"""The workflow's stages: one function per Snakemake rule, named after it.
+
+Each rule's script (scripts/<rule>.py) calls its function here, and the `phoenix-keypoints`
+command calls the same functions, so a stage has one implementation whichever way it runs.
+Inputs and outputs are paths; the functions log what they did.
+"""
+
+import json
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import qc_stats as qc
+from .atomic import write_json, write_npz, write_pickle
+from .errors import InputError
+from .extract import extract_in_process, run_shard
+from .gpu_slots import acquire_gpu_slot
+from .holistic import HolisticSettings
+from .index import DatasetPaths, select_videos
+from .keypoint_sets import KeypointSet, npz_path, sets_from_records, split_of, write_bad_frames, write_seed_pickle
+from .merge import log_sets, merge_indexed, merge_unindexed
+from .pose_export import export_split
+from .qc_frames import write_qc_frames
+from .sharding import assign_shards, shard_loads
+from .tables import read_videos, videos_of_shard, write_skipped, write_videos
+from .verify import compare, require_passed, sample_videos
+
+log = logging.getLogger(__name__)
+
+
+def _write_npz_files(sets: Iterable[tuple[str, dict]], npz_dir: str | Path) -> None:
+    """{split}_keypoints.npz in npz_dir for each (split, arrays): one split in memory at a time when sets is lazy."""
+    for split, arrays in sets:
+        path = npz_path(npz_dir, split)
+        write_npz(path, arrays)
+        log.info("%s: %s -> %s", split, arrays["keypoints"].shape, path)
+
+
+def index(
+    dataset_path: str, annotations_subdir: str, frames_subdir: str, splits: list[str],
+    max_samples_per_split: int | None, on_bad_video: str, corpus: str, skipped: str,
+) -> None:  # fmt: skip
+    """Every video of the splits with its frames (corpus.tsv), and the videos left out (skipped.tsv)."""
+    dataset = DatasetPaths(Path(dataset_path), annotations_subdir, frames_subdir)
+    videos, problems = select_videos(dataset, list(splits), on_bad_video, max_samples_per_split)
+    write_skipped(skipped, problems)
+    write_videos(corpus, videos)
+    log.info(
+        "indexed %d videos, %d frames (%d problems skipped) under %s",
+        len(videos), sum(v.n_frames for v in videos), len(problems), dataset.root,
+    )  # fmt: skip
+
+
+def shard(corpus: str, num_shards: int, videos: str) -> None:
+    """The indexed videos with their shard: whole videos, balanced by frame count."""
+    assigned = assign_shards(read_videos(corpus), num_shards)
+    write_videos(videos, assigned)
+    log.info("frames per shard: %s", shard_loads(assigned, num_shards))
+
+
+def extract(
+    videos: str, shard_id: int, dataset_path: str, holistic: dict, on_bad_frame: str, workers: int,
+    gpu_pool: int, gpu_slot_dir: str, journal_dir: str, keypoints: str, stats: str, job_started: float,
+) -> None:  # fmt: skip
+    """One shard's videos through Holistic on `workers` processes, holding a GPU slot."""
+    with acquire_gpu_slot(gpu_pool, gpu_slot_dir) as slot:
+        log.info("shard %d: CUDA_VISIBLE_DEVICES=%s (%s)", shard_id, slot.cuda_visible_devices, slot.source)
+        settings = HolisticSettings.from_config(holistic)
+        records, shard_stats = run_shard(
+            shard_id, videos_of_shard(videos, shard_id), Path(dataset_path), settings, workers, on_bad_frame,
+            Path(journal_dir), job_started,
+        )  # fmt: skip
+        shard_stats["gpu_slot"] = slot.source
+        write_pickle(keypoints, {"shard": shard_id, "settings": settings.as_dict(), "videos": records})
+        write_json(stats, shard_stats)
+        log.info("shard %d done: %s", shard_id, shard_stats)
+
+
+def extract_dataset(
+    dataset_path: str, splits: list[str], settings: HolisticSettings, on_bad_video: str, on_bad_frame: str,
+    max_samples_per_split: int | None, output_path: str,
+    annotations_subdir: str = DatasetPaths.annotations_subdir, frames_subdir: str = DatasetPaths.frames_subdir,
+) -> None:  # fmt: skip
+    """A whole release in this process (no shards, no journal): the seed-format pickle."""
+    dataset = DatasetPaths(Path(dataset_path), annotations_subdir, frames_subdir)
+    chosen, _ = select_videos(dataset, splits, on_bad_video, max_samples_per_split)
+    _check_writable(output_path)
+    records = extract_in_process(dataset.root, chosen, settings, on_bad_frame, "extract")
+    write_seed_pickle(output_path, sets_from_records(records, splits, settings.as_dict()))
+    log.info("wrote %s", output_path)
+
+
+def _check_writable(path: str) -> None:
+    """Fail before hours of extraction, not after, when the output cannot be written."""
+    folder = Path(path).resolve().parent
+    if not folder.is_dir():
+        raise InputError(f"the folder of {path} does not exist. Fix: create {folder} or choose another path.")
+
+
+def merge(
+    shards: list, npz_dir: str | None = None, splits: list[str] | None = None, bad_frames: str | None = None,
+    videos: str | None = None, seed_pickle: str | None = None,
+) -> None:  # fmt: skip
+    """Shard files into per-split arrays ({split}_keypoints.npz in npz_dir, and/or a seed-format pickle).
+
+    With the index (videos.tsv): every indexed frame exactly once, in index order. Without it: in input
+    order, a video found twice is refused, a missing one cannot be noticed.
+    """
+    if videos is not None:
+        index_videos = read_videos(videos)
+        sets = merge_indexed(index_videos, shards, splits or list(dict.fromkeys(v.split for v in index_videos)))
+    else:
+        sets = merge_unindexed(shards, splits)
+    log_sets(sets)
+    if npz_dir is not None:
+        _write_npz_files(sets.items(), npz_dir)
+    if bad_frames is not None:
+        write_bad_frames(bad_frames, sets)
+    if seed_pickle is not None:
+        write_seed_pickle(seed_pickle, sets)
+        log.info("wrote %s", seed_pickle)
+
+
+def baseline(
+    videos: str, dataset_path: str, holistic: dict, on_bad_frame: str, videos_per_split: int, seed: int,
+    splits: list[str], npz_dir: str,
+) -> None:  # fmt: skip
+    """A seeded sample of videos per split in one process, no slots, no shards: what verify compares with."""
+    sample = sample_videos(read_videos(videos), videos_per_split, seed)
+    settings = HolisticSettings.from_config(holistic)
+    records = extract_in_process(Path(dataset_path), sample, settings, on_bad_frame, "baseline")
+    _write_npz_files(sets_from_records(records, splits, settings.as_dict()).items(), npz_dir)
+
+
+def verify(baseline: str | list, merged: str | list, atol: float, verification: str | None = None) -> dict:
+    """The baseline against the merged keypoints (NPZ files or folders, or seed-format pickles): the report."""
+    report = compare(KeypointSet(baseline), KeypointSet(merged), atol)
+    log.info("verification report:\n%s", json.dumps(report, indent=2))
+    if verification is not None:
+        write_json(verification, report)
+    return report
+
+
+def prepare(
+    keypoints: str | list, npz_dir: str, splits: list[str] | None = None, verification: str | None = None
+) -> None:
+    """The NPZ files for model training, one per split (default: every split there is), once verification
+    passed: the merged arrays as they are, no conversion."""
+    if verification is not None:
+        require_passed(verification)
+    source = KeypointSet(keypoints)
+    _write_npz_files(((split, source.split(split)) for split in splits or source.splits), npz_dir)
+
+
+def full_pickle(keypoints: str | list, pickle_path: str, verification: str | None = None) -> None:
+    """results/phoenix_keypoints_full.pkl, the seed format of per-frame dicts, for users of the old scripts."""
+    if verification is not None:
+        require_passed(verification)
+    write_seed_pickle(pickle_path, dict(KeypointSet(keypoints)))
+    log.info("wrote %s", pickle_path)
+
+
+def export_pose(keypoints: str | list, poses: str, fps: float, verification: str | None = None) -> None:
+    """One .pose file per video (pose-format): poses/<split>/<video_id>.pose."""
+    if verification is not None:
+        require_passed(verification)
+    for split, arrays in KeypointSet(keypoints):
+        written = export_split(split, arrays, poses, fps)
+        log.info("%s: %d .pose files in %s/%s", split, len(written), poses, split)
+
+
+def qc_frames(npz: str, dataset_path: str, frames: str, count: int) -> None:
+    """Keypoints drawn over a few sampled frames of one split."""
+    written = write_qc_frames(npz, dataset_path, frames, count)
+    log.info("%s: drew %d frames: %s", split_of(npz), len(written), [p.name for p in written])
+
+
+def qc_stats(
+    npz: list, stats: list, rates: str, rates_plot: str, hands: str, hands_plot: str, shards: str
+) -> None:  # fmt: skip
+    """Detection rates per split and part, hand presence per video, the extraction jobs' figures."""
+    arrays = {split_of(path): np.load(path, allow_pickle=False) for path in npz}
+    rate_table = qc.detection_rates({split: data["presence"] for split, data in arrays.items()})
+    qc.write_tsv(rates, rate_table)
+    qc.plot_detection_rates(rate_table, rates_plot)
+    hand_table = pd.concat([qc.hand_presence(split, data) for split, data in arrays.items()])
+    qc.write_tsv(hands, hand_table)
+    qc.plot_hand_presence(hand_table, hands_plot)
+    qc.write_tsv(shards, qc.shard_table([json.loads(Path(p).read_text(encoding="utf-8")) for p in stats]))
+    log.info("detection rates:\n%s", rate_table.to_string(index=False))

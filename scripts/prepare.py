@@ -1,0 +1,13 @@
+"""Rule `prepare`: the NPZ files for model training, once verify passed (stages.prepare)."""
+
+from pathlib import Path
+
+from phoenix_keypoints import stages
+from phoenix_keypoints.runlog import log_to
+
+snakemake = globals()["snakemake"]
+with log_to(snakemake.log[0]):
+    stages.prepare(
+        list(snakemake.input.merged), Path(snakemake.output.npz[0]).parent, snakemake.params.splits,
+        snakemake.input.verification,
+    )  # fmt: skip
