@@ -1,4 +1,4 @@
-"""Shared helpers: run the real workflow with real Snakemake and MediaPipe on the bundled sample."""
+"""Shared helpers: run the real workflow with real Snakemake and MediaPipe on the sample in ../shared/data."""
 
 import shutil
 import subprocess
@@ -8,10 +8,16 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO / "tests" / "data" / "PHOENIX-2014-T"
+# Third-party data stays outside the project: every development machine and CI have ../shared beside it.
+SHARED_DATA = REPO.parent / "shared" / "data"
+SAMPLE = SHARED_DATA / "phoenix-mini" / "PHOENIX-2014-T"
+ANNOTATIONS = SHARED_DATA / "phoenix-2014-t-annotations"
+AUTSL_POSE = SHARED_DATA / "autsl-sample" / "signer0_sample1000.holistic.pose"
 SAMPLE_FRAMES = {"train": 99, "dev": 9, "test": 2}
+CLI = Path(sys.executable).parent / "phoenix-keypoints"
 
-sys.path.insert(0, str(REPO / "scripts"))
+if not SAMPLE.is_dir():
+    raise pytest.UsageError(f"the test data is not at {SHARED_DATA}: the tests need ../shared/data beside the project")
 
 
 def run_snakemake(
@@ -35,14 +41,13 @@ def run_snakemake(
     return result
 
 
-def run_script(name: str, *args, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run one of the standalone tools in scripts/ as a user would; stdout and stderr kept apart."""
-    command = [sys.executable, str(REPO / "scripts" / name), *map(str, args)]
-    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=600)
+def run_cli(*args, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the `phoenix-keypoints` command as a user would; stdout and stderr kept apart."""
+    return subprocess.run([str(CLI), *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=600)
 
 
 def copy_sample(destination: Path) -> Path:
-    """A writable copy of the bundled sample dataset."""
+    """A writable copy of the sample dataset."""
     shutil.copytree(SAMPLE, destination)
     return destination
 

@@ -1,6 +1,6 @@
 """Smoke run of the benchmarks: each script in its --quick mode runs and prints its figures.
 
-They are not timed here; `make bench` runs them in full (see README.md, Performance).
+They are not timed here; `make bench` runs them in full (see benchmarks/README.md).
 """
 
 import json
@@ -8,7 +8,11 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from conftest import REPO
+
+pytestmark = pytest.mark.slow
 
 # In this order: projection.py reads the figures the others saved.
 FIGURES = {

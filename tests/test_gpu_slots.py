@@ -7,12 +7,10 @@ import subprocess
 import sys
 import time
 
-from conftest import REPO
 from phoenix_keypoints.gpu_slots import acquire_gpu_slot
 
 HOLDER = """
 import json, sys, time
-sys.path.insert(0, {scripts!r})
 from phoenix_keypoints.gpu_slots import acquire_gpu_slot
 with acquire_gpu_slot({slots}, {lock_dir!r}, poll_seconds=0.01) as slot:
     start = time.monotonic()
@@ -24,7 +22,7 @@ print(json.dumps([slot.cuda_visible_devices, start, end]))
 
 
 def holder(lock_dir, slots, hold, environ=None):
-    code = HOLDER.format(scripts=str(REPO / "scripts"), slots=slots, lock_dir=str(lock_dir), hold=hold)
+    code = HOLDER.format(slots=slots, lock_dir=str(lock_dir), hold=hold)
     env = {k: v for k, v in os.environ.items() if k not in ("CUDA_VISIBLE_DEVICES", "SLURM_JOB_ID")}
     return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=environ or env)
 

@@ -7,14 +7,14 @@ import pytest
 
 from conftest import SAMPLE, copy_sample
 from phoenix_keypoints.errors import InputError
-from phoenix_keypoints.index import DatasetLayout, build_index, limit_per_split, list_frames, problems_message
+from phoenix_keypoints.index import DatasetPaths, build_index, limit_per_split, list_frames, problems_message
 
 SPLITS = ["train", "dev", "test"]
 FRAMES = "features/fullFrame-210x260px"
 
 
 def index_of(root: Path):
-    return build_index(DatasetLayout(root), SPLITS)
+    return build_index(DatasetPaths(root), SPLITS)
 
 
 def test_sample_is_indexed_in_csv_order():
@@ -135,7 +135,7 @@ def test_missing_csv_and_missing_split_folder(tmp_path):
         index_of(root)
     (root / "annotations/manual/PHOENIX-2014-T.test.corpus.csv").unlink()
     with pytest.raises(InputError, match="corpus CSV not found"):
-        build_index(DatasetLayout(root), ["test"])
+        build_index(DatasetPaths(root), ["test"])
 
 
 def test_max_samples_per_split_is_deterministic():

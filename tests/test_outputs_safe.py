@@ -7,13 +7,12 @@ import sys
 
 import pytest
 
-from conftest import REPO, SAMPLE, run_snakemake
+from conftest import SAMPLE, run_snakemake
 from phoenix_keypoints.atomic import read_pickle, write_json, write_pickle
 from phoenix_keypoints.gpu_slots import acquire_gpu_slot
 
 FILE_SIZE_LIMITED_WRITE = """
 import resource, signal, sys
-sys.path.insert(0, {scripts!r})
 from phoenix_keypoints.atomic import write_pickle
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with EFBIG, as on a full disk
 resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
@@ -24,7 +23,7 @@ write_pickle({path!r}, bytes(1_000_000))
 def test_a_failed_write_leaves_the_previous_file(tmp_path):
     path = tmp_path / "result.pkl"
     write_pickle(path, {"good": 1})
-    code = FILE_SIZE_LIMITED_WRITE.format(scripts=str(REPO / "scripts"), path=str(path))
+    code = FILE_SIZE_LIMITED_WRITE.format(path=str(path))
     failed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert failed.returncode != 0 and "File too large" in failed.stderr
     assert read_pickle(path) == {"good": 1}
@@ -69,6 +68,7 @@ def rerun(workdir):
     return run_snakemake(workdir, "--cores", "2", config={"dataset_path": SAMPLE}, check=False)
 
 
+@pytest.mark.slow
 def test_verify_catches_a_changed_value(finished_run):
     path, shard, record = shard_holding(finished_run, "sample_asl_clip-1")
     record["keypoints"][4, 100, 0] += 0.25
@@ -77,9 +77,10 @@ def test_verify_catches_a_changed_value(finished_run):
     assert result.returncode != 0
     assert "differs from the single-process baseline" in result.stdout
     assert "sample_asl_clip-1: 0 presence mismatches, max |diff| 0.25" in result.stdout
-    assert not (finished_run / "results/verify/report.json").exists()
+    assert not (finished_run / "results/verify/verification.json").exists()
 
 
+@pytest.mark.slow
 def test_merge_catches_a_dropped_frame(finished_run):
     path, shard, record = shard_holding(finished_run, "sample_asl_webcam-1")
     record["keypoints"], record["presence"] = record["keypoints"][:-1], record["presence"][:-1]
@@ -90,6 +91,7 @@ def test_merge_catches_a_dropped_frame(finished_run):
     assert "train/sample_asl_webcam-1" in result.stdout and "57 keypoint rows" in result.stdout
 
 
+@pytest.mark.slow
 def test_merge_catches_swapped_videos(finished_run):
     first_path, first_shard, first = shard_holding(finished_run, "sample_asl_soup-1")
     first["video_id"] = "sample_asl_soup-2"

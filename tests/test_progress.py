@@ -5,11 +5,14 @@ import re
 import shutil
 import time
 
-from conftest import run_script
+import pytest
+
+from conftest import run_cli
 
 
+@pytest.mark.slow
 def test_finished_run(sample_run):
-    result = run_script("check_extraction_progress.py", cwd=sample_run)
+    result = run_cli("progress", cwd=sample_run)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert "train: 3/3 videos, 99/99 frames" in lines[1] and lines[1].endswith("ETA done")
@@ -18,6 +21,7 @@ def test_finished_run(sample_run):
     assert re.search(r"^5/5 shards with videos finished: 110 frames extracted in .* frames/s", result.stdout, re.M)
 
 
+@pytest.mark.slow
 def test_run_caught_half_way(sample_run, tmp_path):
     """Two train videos finished 7 s apart, one long before: the rate comes from the recent two."""
     results = tmp_path / "results"
@@ -30,7 +34,7 @@ def test_run_caught_half_way(sample_run, tmp_path):
         entry.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(sample_run / "results/journal/train" / f"{video}.pkl", entry)
         os.utime(entry, (finished, finished))
-    result = run_script("check_extraction_progress.py", results)
+    result = run_cli("progress", results)
     assert result.returncode == 0, result.stderr
     # 21 frames of soup-2 in the 7 s since soup-1 finished: 3 frames/s; 11 frames left -> 4 s.
     assert "train: 3/3 videos, 99/99 frames, 3.0 frames/s, ETA done" in result.stdout
@@ -41,13 +45,14 @@ def test_run_caught_half_way(sample_run, tmp_path):
 
 
 def test_no_run_yet(tmp_path):
-    missing = run_script("check_extraction_progress.py", tmp_path / "results")
+    missing = run_cli("progress", tmp_path / "results")
     assert missing.returncode == 1 and "no results folder at" in missing.stderr and "make run" in missing.stderr
     (tmp_path / "results").mkdir()
-    empty = run_script("check_extraction_progress.py", tmp_path / "results")
+    empty = run_cli("progress", tmp_path / "results")
     assert empty.returncode == 1 and "has no index/videos.tsv yet" in empty.stderr
 
 
+@pytest.mark.slow
 def test_extraction_logs_show_the_same_figures(sample_run):
     logs = "".join(path.read_text() for path in (sample_run / "results/logs/extract").glob("shard_*.log"))
     finished = re.findall(r"shard \d+: (\d+)/(\d+) videos, (\d+)/(\d+) frames, [\d.]+ frames/s, ETA done", logs)

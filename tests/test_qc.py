@@ -6,10 +6,13 @@ import re
 import cv2
 import numpy as np
 import pandas as pd
+import pytest
 
 from conftest import SAMPLE, run_snakemake
 from phoenix_keypoints.layout import PART_NAMES, PARTS
 from phoenix_keypoints.qc_frames import PART_COLOURS
+
+pytestmark = pytest.mark.slow
 
 PALETTE = {part: np.array(rgb[::-1]) for part, rgb in PART_COLOURS.items()}  # BGR, as cv2 reads
 

@@ -11,8 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import REPO, replicated_dataset, run_snakemake
+from conftest import CLI, REPO, replicated_dataset, run_snakemake
 from phoenix_keypoints.tables import read_videos
+
+pytestmark = pytest.mark.slow
 
 ARGS = ("--cores", "2", "--resources", "gpu=2")
 
@@ -71,7 +73,7 @@ def test_kill_9_then_resume_reuses_every_finished_video(dataset, clean_run, tmp_
     wait_for(lambda: len(journaled(tmp_path)) >= 3, run)
 
     refused = subprocess.run(
-        [sys.executable, str(REPO / "scripts/resume_workflow.py"), "-s", str(REPO / "Snakefile"), "-d", str(tmp_path)],
+        [str(CLI), "resume", "-s", str(REPO / "Snakefile"), "-d", str(tmp_path)],
         capture_output=True,
         text=True,
     )
@@ -87,7 +89,7 @@ def test_kill_9_then_resume_reuses_every_finished_video(dataset, clean_run, tmp_
     assert locked.returncode != 0 and "LockException" in locked.stdout
 
     resumed = subprocess.run(
-        [sys.executable, str(REPO / "scripts/resume_workflow.py"), "-s", str(REPO / "Snakefile"), "-d", str(tmp_path),
+        [str(CLI), "resume", "-s", str(REPO / "Snakefile"), "-d", str(tmp_path),
          *ARGS, "--config", *(f"{k}={v}" for k, v in config.items())],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip

@@ -1,121 +1,158 @@
-"""The standalone tools in scripts/, run as a user would, against the workflow's own outputs."""
+"""The `phoenix-keypoints` command, run as a user would: the same stage functions as the rules, the same files."""
 
 import json
 import pickle
+import shutil
 
 import numpy as np
 import pytest
 
-from conftest import SAMPLE, run_script
+from conftest import SAMPLE, run_cli, run_snakemake
 from phoenix_keypoints.atomic import read_pickle
-from phoenix_keypoints.merge import split_arrays
 
-TOOLS = {
-    "extract_keypoints.py": ["--dataset_path", "--output_path", "--max_samples_per_split"],
-    "merge_keypoint_results.py": ["--input_files", "--output_path", "--index"],
-    "verify_distributed_results.py": ["--single", "--distributed", "--atol"],
-    "prepare_model_input.py": ["--keypoints_file", "--output_dir"],
-    "check_extraction_progress.py": ["results"],
+pytestmark = pytest.mark.slow
+
+COMMANDS = {
+    "extract": ["--dataset_path", "--output_path", "--max_samples_per_split"],
+    "merge": ["--input_files", "--output_path", "--output_dir", "--index"],
+    "verify": ["--single", "--distributed", "--atol"],
+    "prepare": ["--keypoints_file", "--output_dir"],
+    "export-pose": ["--keypoints_file", "--output_dir", "--fps"],
+    "progress": ["results"],
+    "resume": ["--unlock"],
 }
+SPLITS = ("train", "dev", "test")
 
 
-def assert_same_keypoints(ours: dict, theirs: dict) -> None:
-    assert list(ours) == list(theirs)
-    for split in theirs:
-        assert ours[split]["videos"] == theirs[split]["videos"]
-        assert ours[split]["settings"] == theirs[split]["settings"]
-        mine, other = split_arrays(ours[split]), split_arrays(theirs[split])
-        for name, array in other.items():
-            np.testing.assert_array_equal(mine[name], array, err_msg=f"{split} {name}")
+def same_files(ours, theirs) -> None:
+    """Byte for byte, file by file (relative names equal; Snakemake's hidden .snakemake_timestamp aside)."""
+
+    def files(folder):
+        return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+    mine = files(ours)
+    assert mine == files(theirs)
+    for name in mine:
+        assert (ours / name).read_bytes() == (theirs / name).read_bytes(), name
 
 
-@pytest.mark.parametrize("tool", TOOLS)
-def test_help_and_bad_arguments(tool, tmp_path):
-    help_text = run_script(tool, "--help")
-    assert help_text.returncode == 0 and all(flag in help_text.stdout for flag in TOOLS[tool])
-    wrong = run_script(tool, "--no_such_flag", cwd=tmp_path)
-    assert wrong.returncode == 2 and f"{tool}: error:" in wrong.stderr and "usage:" in wrong.stderr
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_and_bad_arguments(command, tmp_path):
+    help_text = run_cli(command, "--help")
+    assert help_text.returncode == 0 and all(flag in help_text.stdout for flag in COMMANDS[command])
+    if command == "resume":  # its arguments are Snakemake's
+        return
+    wrong = run_cli(command, "--no_such_flag", cwd=tmp_path)
+    assert wrong.returncode == 2 and f"phoenix-keypoints {command}: error:" in wrong.stderr
+    assert "usage:" in wrong.stderr
 
 
-@pytest.mark.parametrize("tool", [t for t in TOOLS if t != "check_extraction_progress.py"])
-def test_missing_arguments(tool):
-    result = run_script(tool)
+def test_overview_lists_every_command():
+    overview = run_cli("--help")
+    assert overview.returncode == 0 and all(command in overview.stdout for command in COMMANDS)
+    assert run_cli().returncode == 2
+
+
+@pytest.mark.parametrize("command", [c for c in COMMANDS if c not in ("progress", "resume")])
+def test_missing_arguments(command):
+    result = run_cli(command)
     assert result.returncode == 2 and "the following arguments are required" in result.stderr
 
 
 def test_single_process_extractor_agrees_with_the_workflow(sample_run, tmp_path):
     output = tmp_path / "single.pkl"
-    result = run_script(
-        "extract_keypoints.py", "--dataset_path", SAMPLE, "--output_path", output, "--max_samples_per_split", 1
-    )
+    result = run_cli("extract", "--dataset_path", SAMPLE, "--output_path", output, "--max_samples_per_split", 1)
     assert result.returncode == 0, result.stderr[-3000:]
     single = read_pickle(output)
     assert [v["video_id"] for v in single["train"]["videos"]] == ["sample_asl_soup-1"]
     workflow = read_pickle(sample_run / "results/phoenix_keypoints_full.pkl")
     assert single["train"]["settings"] == workflow["train"]["settings"]
-    assert set(single["train"]["keypoints"][0]) == set(workflow["train"]["keypoints"][0])
-    verify = run_script(
-        "verify_distributed_results.py", "--single", output, "--distributed",
-        sample_run / "results/phoenix_keypoints_full.pkl", "--report", tmp_path / "report.json",
-    )  # fmt: skip
+    assert list(single["train"]["keypoints"][0]) == list(workflow["train"]["keypoints"][0])
+    verify = run_cli(
+        "verify", "--single", output, "--distributed", sample_run / "results/merged", "--report", tmp_path / "r.json"
+    )
     assert verify.returncode == 0, verify.stdout + verify.stderr
-    report = json.loads((tmp_path / "report.json").read_text())
+    report = json.loads((tmp_path / "r.json").read_text())
     assert report == json.loads(verify.stdout) and report["passed"]
     assert {split: entry["frames"] for split, entry in report["splits"].items()} == {"train": 20, "dev": 9, "test": 2}
 
 
-def test_extractor_names_a_wrong_dataset(tmp_path):
-    result = run_script("extract_keypoints.py", "--dataset_path", tmp_path, "--output_path", tmp_path / "out.pkl")
+def test_extractor_checks_its_inputs_and_output_first(tmp_path):
+    result = run_cli("extract", "--dataset_path", tmp_path, "--output_path", tmp_path / "out.pkl")
     assert result.returncode == 1 and "corpus CSV not found" in result.stderr
     assert not (tmp_path / "out.pkl").exists()
+    nowhere = run_cli("extract", "--dataset_path", SAMPLE, "--output_path", tmp_path / "no/such/folder/out.pkl")
+    assert nowhere.returncode == 1 and "does not exist" in nowhere.stderr and "extract:" not in nowhere.stderr
 
 
-def test_verify_tool_finds_a_difference(sample_run, tmp_path):
+def test_verify_tool_gives_the_rules_report_and_finds_a_difference(sample_run, tmp_path):
+    verify = run_cli(
+        "verify", "--single", sample_run / "results/verify/baseline", "--distributed", sample_run / "results/merged",
+        "--report", tmp_path / "verification.json",
+    )  # fmt: skip
+    assert verify.returncode == 0, verify.stderr
+    assert (tmp_path / "verification.json").read_bytes() == (
+        sample_run / "results/verify/verification.json"
+    ).read_bytes()
+
     merged = read_pickle(sample_run / "results/phoenix_keypoints_full.pkl")
     merged["dev"]["keypoints"][3]["keypoints"] = merged["dev"]["keypoints"][3]["keypoints"] + 0.01
     changed = tmp_path / "changed.pkl"
     changed.write_bytes(pickle.dumps(merged))
-    result = run_script(
-        "verify_distributed_results.py", "--single", sample_run / "results/verify/baseline.pkl",
-        "--distributed", changed,
-    )  # fmt: skip
+    result = run_cli("verify", "--single", sample_run / "results/verify/baseline", "--distributed", changed)
     report = json.loads(result.stdout)
     assert result.returncode == 1 and not report["passed"]
     assert report["splits"]["dev"]["problems"] == ["sample_asl_clip-1: 0 presence mismatches, max |diff| 0.01"]
 
 
-def test_merge_tool_rebuilds_the_merged_file(sample_run, tmp_path):
+def test_merge_tool_writes_the_rules_files(sample_run, tmp_path):
     shards = sorted((sample_run / "results/shards").glob("shard_*.pkl"))
-    output = tmp_path / "merged.pkl"
-    result = run_script(
-        "merge_keypoint_results.py", "--input_files", *shards, "--output_path", output,
-        "--index", sample_run / "results/index/videos.tsv",
+    result = run_cli(
+        "merge", "--input_files", *shards, "--index", sample_run / "results/index/videos.tsv",
+        "--output_path", tmp_path / "merged.pkl", "--output_dir", tmp_path / "merged",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert_same_keypoints(read_pickle(output), read_pickle(sample_run / "results/phoenix_keypoints_full.pkl"))
+    same_files(tmp_path / "merged", sample_run / "results/merged")
+    assert (tmp_path / "merged.pkl").read_bytes() == (sample_run / "results/phoenix_keypoints_full.pkl").read_bytes()
 
 
 def test_merge_tool_refuses_duplicates_and_non_shards(sample_run, tmp_path):
     shard = next(p for p in sorted((sample_run / "results/shards").glob("shard_*.pkl")) if read_pickle(p)["videos"])
-    twice = run_script("merge_keypoint_results.py", "--input_files", shard, shard, "--output_path", tmp_path / "m.pkl")
+    twice = run_cli("merge", "--input_files", shard, shard, "--output_path", tmp_path / "m.pkl")
     assert twice.returncode == 1 and "appears twice" in twice.stderr
     merged = sample_run / "results/phoenix_keypoints_full.pkl"
-    wrong = run_script("merge_keypoint_results.py", "--input_files", merged, "--output_path", tmp_path / "m.pkl")
+    wrong = run_cli("merge", "--input_files", merged, "--output_path", tmp_path / "m.pkl")
     assert wrong.returncode == 1 and "is not a shard file" in wrong.stderr
     assert not (tmp_path / "m.pkl").exists()
 
 
-def test_prepare_tool_writes_the_workflow_npz(sample_run, tmp_path):
-    result = run_script(
-        "prepare_model_input.py", "--keypoints_file", sample_run / "results/phoenix_keypoints_full.pkl",
-        "--output_dir", tmp_path,
-    )  # fmt: skip
+@pytest.mark.parametrize("source", ["results/merged", "results/phoenix_keypoints_full.pkl"])
+def test_prepare_tool_writes_the_rules_npz(sample_run, tmp_path, source):
+    result = run_cli("prepare", "--keypoints_file", sample_run / source, "--output_dir", tmp_path / "npz")
     assert result.returncode == 0, result.stderr
-    for split in ("train", "dev", "test"):
-        ours = np.load(tmp_path / f"{split}_keypoints.npz", allow_pickle=False)
-        theirs = np.load(sample_run / f"results/model_input_data/{split}_keypoints.npz", allow_pickle=False)
-        assert set(ours.files) == set(theirs.files)
-        for name in theirs.files:
-            np.testing.assert_array_equal(ours[name], theirs[name])
-    missing = run_script("prepare_model_input.py", "--keypoints_file", tmp_path / "nope.pkl", "--output_dir", tmp_path)
+    same_files(tmp_path / "npz", sample_run / "results/model_input_data")
+    missing = run_cli("prepare", "--keypoints_file", tmp_path / "nope.pkl", "--output_dir", tmp_path)
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_npz_files_load_without_pickle_and_keep_the_seed_pickle(sample_run):
+    merged = read_pickle(sample_run / "results/phoenix_keypoints_full.pkl")
+    for split in SPLITS:
+        npz = np.load(sample_run / f"results/model_input_data/{split}_keypoints.npz", allow_pickle=False)
+        frames = merged[split]["keypoints"]
+        np.testing.assert_array_equal(npz["image_paths"], [f["image_path"] for f in frames])
+        np.testing.assert_array_equal(npz["frame_index"], [f["frame_index"] for f in frames])
+        np.testing.assert_array_equal(npz["presence"][:, 1], [f["left_hand_present"] for f in frames])
+        assert json.loads(str(npz["settings"])) == merged[split]["settings"]
+        assert [v["width"] for v in merged[split]["videos"]] == npz["video_widths"].tolist()
+
+
+def test_pose_export_tool_writes_the_rules_files(sample_run, tmp_path):
+    run = tmp_path / "run"  # a copy: test_pose_export.py runs the rule in the sample run itself
+    shutil.copytree(sample_run, run, symlinks=True)
+    run_snakemake(run, "export_pose", "--cores", "2", config={"dataset_path": SAMPLE})
+    result = run_cli(
+        "export-pose", "--keypoints_file", sample_run / "results/merged", "--output_dir", tmp_path / "pose"
+    )
+    assert result.returncode == 0, result.stderr
+    same_files(tmp_path / "pose", run / "results/pose")

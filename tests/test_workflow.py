@@ -1,6 +1,7 @@
 """The whole workflow on the bundled sample, through Snakemake, with real MediaPipe."""
 
 import json
+import re
 import shutil
 import subprocess
 from datetime import datetime
@@ -8,9 +9,11 @@ from datetime import datetime
 import numpy as np
 import pytest
 
-from conftest import SAMPLE, SAMPLE_FRAMES, run_snakemake
+from conftest import SAMPLE, SAMPLE_FRAMES, copy_sample, run_snakemake
 from phoenix_keypoints.atomic import read_pickle
 from phoenix_keypoints.layout import PART_NAMES
+
+pytestmark = pytest.mark.slow
 
 
 def test_outputs_have_every_frame(sample_run):
@@ -51,7 +54,7 @@ def test_hands_found_in_asl_clips_and_not_in_phoenix(sample_run):
 
 
 def test_verify_passed(sample_run):
-    report = json.loads((sample_run / "results/verify/report.json").read_text())
+    report = json.loads((sample_run / "results/verify/verification.json").read_text())
     assert report["passed"] is True
     assert report["splits"]["train"]["videos"] == 2 and report["splits"]["train"]["max_abs_diff"] == 0.0
 
@@ -62,7 +65,7 @@ def test_shard_stats(sample_run):
     assert sum(s["frames"] for s in stats) == sum(SAMPLE_FRAMES.values())
     for s in stats:
         assert {"startup_seconds", "seconds", "cpu_seconds", "frames_per_second", "host"} <= set(s)
-        datetime.fromisoformat(s["started_at"]), datetime.fromisoformat(s["finished_at"])
+        assert datetime.fromisoformat(s["started_at"]) <= datetime.fromisoformat(s["finished_at"])
         if s["frames"]:
             assert s["frames_per_second"] > 0 and s["cpu_seconds"] > 0
             assert s["cuda_visible_devices"] in ("0", "1")
@@ -87,7 +90,12 @@ def test_concurrent_jobs_get_different_gpus(tmp_path):
 
 def test_dry_run_and_rule_graph(tmp_path):
     dry = run_snakemake(tmp_path, "-n", config={"dataset_path": SAMPLE})
-    assert "extract" in dry.stdout and "prepare" in dry.stdout
+    counts = dict(re.findall(r"^(\w+) +(\d+)$", dry.stdout[dry.stdout.index("Job stats:") :], re.MULTILINE))
+    assert counts == {
+        "index": "1", "shard": "1", "baseline": "1", "extract": "8", "merge": "1", "verify": "1",
+        "full_pickle": "1", "prepare": "1", "qc_frames": "3", "qc_stats": "1", "all": "1", "total": "20",
+    }  # fmt: skip
+    assert not (tmp_path / "results").exists(), "a dry run writes nothing"
     graph = run_snakemake(tmp_path, "--rulegraph", config={"dataset_path": SAMPLE}).stdout
     dot = graph[graph.index("digraph") :]
     if shutil.which("dot") is None:
@@ -111,3 +119,22 @@ def test_model_without_its_file_is_refused_with_the_place_to_put_it(tmp_path):
     result = run_snakemake(tmp_path, "-n", "--configfile", str(override), check=False)
     assert result.returncode != 0
     assert "pose_landmark_heavy.tflite" in result.stdout and "mediapipe/modules/pose_landmark" in result.stdout
+
+
+def test_other_cores_and_gpu_slots_rerun_nothing(sample_run):
+    for args in (["--cores", "1"], ["--cores", "8", "--resources", "gpu=4"], ["--cores", "3", "--resources", "gpu=1"]):
+        dry = run_snakemake(sample_run, "-n", *args, config={"dataset_path": SAMPLE})
+        assert "Nothing to be done" in dry.stdout, dry.stdout[-3000:]
+
+
+def test_moving_the_frames_indexes_again(tmp_path):
+    root = copy_sample(tmp_path / "data")
+    config = {"dataset_path": root}
+    run_snakemake(tmp_path / "work", "--cores", "1", "--until", "shard", config=config)
+    (root / "features/fullFrame-210x260px").rename(root / "features/frames")
+    moved = run_snakemake(
+        tmp_path / "work", "--cores", "1", "--until", "shard", config=config | {"frames_subdir": "features/frames"}
+    )
+    assert "rule index:" in moved.stdout and "rule shard:" in moved.stdout
+    corpus = (tmp_path / "work/results/index/corpus.tsv").read_text()
+    assert "features/frames/train/sample_asl_soup-1" in corpus and "fullFrame" not in corpus

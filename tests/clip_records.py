@@ -1,0 +1,20 @@
+"""Real MediaPipe records of the sample's dev clip and PHOENIX test video, as the extraction jobs store them."""
+
+from conftest import SAMPLE
+from phoenix_keypoints.extract import video_record
+from phoenix_keypoints.holistic import HolisticSettings, create_holistic, extract_video
+from phoenix_keypoints.index import DatasetPaths, build_index, video_frame_paths
+
+
+def sample_index():
+    return build_index(DatasetPaths(SAMPLE), ["train", "dev", "test"])[0]
+
+
+def clip_records() -> list[dict]:
+    """sample_asl_clip-1 (dev, 9 frames) and 25October_2010_Monday_tagesschau-17 (test, 2 frames)."""
+    records = []
+    with create_holistic(HolisticSettings()) as holistic:
+        for video in sample_index()[3:]:
+            frames = video_frame_paths(SAMPLE, video)
+            records.append(video_record(SAMPLE, video, frames, extract_video(holistic, frames, "fail")))
+    return records
