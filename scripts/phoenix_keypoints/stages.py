@@ -2,7 +2,9 @@
 
 Each rule's script (scripts/<rule>.py) calls its function here, and the `phoenix-keypoints`
 command calls the same functions, so a stage has one implementation whichever way it runs.
-Inputs and outputs are paths; the functions log what they did.
+Inputs and outputs are paths; the functions log what they did. The QC and pose-format stages import
+their plotting and drawing libraries (pandas, matplotlib, OpenCV, MediaPipe's drawing specs) themselves:
+importing this module stays light, so that an extraction job takes its GPU slot before anything heavy.
 """
 
 import json
@@ -11,9 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from . import qc_stats as qc
 from .atomic import write_json, write_npz, write_pickle
 from .errors import InputError
 from .extract import extract_in_process, run_shard
@@ -22,8 +22,6 @@ from .holistic import HolisticSettings
 from .index import DatasetPaths, select_videos
 from .keypoint_sets import KeypointSet, npz_path, sets_from_records, split_of, write_bad_frames, write_seed_pickle
 from .merge import log_sets, merge_indexed, merge_unindexed
-from .pose_export import export_split
-from .qc_frames import write_qc_frames
 from .sharding import assign_shards, shard_loads
 from .tables import read_videos, videos_of_shard, write_skipped, write_videos
 from .verify import compare, require_passed, sample_videos
@@ -167,6 +165,8 @@ def export_pose(keypoints: str | list, poses: str, fps: float, verification: str
     """One .pose file per video (pose-format): poses/<split>/<video_id>.pose."""
     if verification is not None:
         require_passed(verification)
+    from .pose_export import export_split
+
     for split, arrays in KeypointSet(keypoints):
         written = export_split(split, arrays, poses, fps)
         log.info("%s: %d .pose files in %s/%s", split, len(written), poses, split)
@@ -174,6 +174,8 @@ def export_pose(keypoints: str | list, poses: str, fps: float, verification: str
 
 def qc_frames(npz: str, dataset_path: str, frames: str, count: int) -> None:
     """Keypoints drawn over a few sampled frames of one split."""
+    from .qc_frames import write_qc_frames
+
     written = write_qc_frames(npz, dataset_path, frames, count)
     log.info("%s: drew %d frames: %s", split_of(npz), len(written), [p.name for p in written])
 
@@ -182,6 +184,10 @@ def qc_stats(
     npz: list, stats: list, rates: str, rates_plot: str, hands: str, hands_plot: str, shards: str
 ) -> None:  # fmt: skip
     """Detection rates per split and part, hand presence per video, the extraction jobs' figures."""
+    import pandas as pd
+
+    from . import qc_stats as qc
+
     arrays = {split_of(path): np.load(path, allow_pickle=False) for path in npz}
     rate_table = qc.detection_rates({split: data["presence"] for split, data in arrays.items()})
     qc.write_tsv(rates, rate_table)
