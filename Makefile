@@ -1,7 +1,9 @@
-# make run    - set up .venv, run the workflow on the bundled sample, write report.html
+# make run    - set up .venv, run the workflow on the sample in ../shared/data, write report.html
+#               (make run DATASET=/data/PHOENIX-2014-T: another dataset)
 # make report - report.html of the last run (plan, run statistics, QC pictures)
 # make pose   - one .pose file per video under results/pose/ (optional export)
 # make resume - after kill -9 or a lost node: unlock, then finish the run
+# report, pose and resume work on the dataset of the run in results/ (results/settings.yaml).
 # make test   - set up .venv and run every test
 # make bench  - run the benchmarks in full (benchmarks/README.md); figures in results/bench
 SHELL := /bin/bash
@@ -12,6 +14,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CORES ?= 8
 GPUS ?= 4
+DATASET ?=
+# Without DATASET, the config's dataset, or the one results/ was made with.
+CONFIG := $(if $(DATASET),--config "dataset_path=$(DATASET)")
 
 .PHONY: run resume report pose test bench lint format clean
 
@@ -23,19 +28,20 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+# Targets come before --resources, which takes every NAME=N that follows it.
 run: $(STAMP)
-	$(BIN)/snakemake --cores $(CORES) --resources gpu=$(GPUS)
-	$(BIN)/snakemake --report report.html
+	$(BIN)/snakemake --cores $(CORES) --resources gpu=$(GPUS) $(CONFIG)
+	$(BIN)/snakemake --report report.html $(CONFIG)
 
 report: $(STAMP)
-	$(BIN)/snakemake --report report.html
+	$(BIN)/snakemake --report report.html $(CONFIG)
 
 pose: $(STAMP)
-	$(BIN)/snakemake --cores $(CORES) --resources gpu=$(GPUS) export_pose
+	$(BIN)/snakemake export_pose --cores $(CORES) --resources gpu=$(GPUS) $(CONFIG)
 
 # After kill -9 or a lost node: remove the stale lock, then finish the run.
 resume: $(STAMP)
-	$(BIN)/phoenix-keypoints resume --cores $(CORES) --resources gpu=$(GPUS)
+	$(BIN)/phoenix-keypoints resume --cores $(CORES) --resources gpu=$(GPUS) $(CONFIG)
 
 test: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest tests

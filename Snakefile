@@ -4,12 +4,16 @@ from pathlib import Path
 
 from snakemake.utils import min_version, validate
 
+from phoenix_keypoints import plan
+
 min_version("9.0")
 
 
 configfile: Path(workflow.basedir) / "config" / "config.yaml"
 
 
+# The settings results/ was made with, unless this command chooses others (docs/pipeline.md).
+plan.settle_config(config, workflow.config_settings)
 validate(config, "config/config.schema.yaml")
 
 
@@ -24,6 +28,7 @@ include: "rules/verify.smk"
 include: "rules/prepare.smk"
 include: "rules/qc.smk"
 include: "rules/pose.smk"
+include: "rules/summary.smk"
 
 
 rule all:
@@ -33,3 +38,4 @@ rule all:
         pickle=rules.full_pickle.output.pickle,
         qc_frames=expand(rules.qc_frames.output.frames, split=config["splits"]),
         qc_stats=rules.qc_stats.output.rates,
+        summary=rules.summary.output.text,

@@ -59,7 +59,7 @@ def run_snakemake(workdir: Path, *args: str, config: dict | None = None, name: s
 
 def indexed_videos(dataset_root: Path) -> list[tuple[Video, list[Path]]]:
     """Every video of the dataset with its frame files, in index order (the package's own index)."""
-    videos, problems = build_index(DatasetPaths(dataset_root), ["train", "dev", "test"])
+    videos, problems, _ = build_index(DatasetPaths(dataset_root), ["train", "dev", "test"])
     if problems:
         raise SystemExit(f"{dataset_root} has problems: {problems[:3]}")
     return [(video, video_frame_paths(dataset_root, video)) for video in videos]

@@ -1,6 +1,14 @@
-from phoenix_keypoints import plan
-
 plan.check_config(config)
+
+
+# Only the run that starts now works in results/; it records what it runs with.
+onstart:
+    plan.claim_results(config, workflow.config_settings)
+
+
+# Every run that made the summary ends with it.
+onsuccess:
+    plan.show_summary()
 
 
 def global_resource(name):
@@ -15,11 +23,12 @@ def local_cores():
     return None if workflow.non_local_exec else global_resource("_cores")
 
 
-# On a cluster these run on the submit host: they only read CSVs and list folders.
+# On a cluster these run on the submit host: they only read CSVs, list folders or read a few small files.
 localrules:
     all,
     index,
     shard,
+    summary,
 
 
 wildcard_constraints:

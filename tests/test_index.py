@@ -1,20 +1,33 @@
 """The index: both folder layouts, numeric frame order, and every validation error."""
 
+import os
 import shutil
 from pathlib import Path
 
+import cv2
 import pytest
 
 from conftest import SAMPLE, copy_sample
 from phoenix_keypoints.errors import InputError
-from phoenix_keypoints.index import DatasetPaths, build_index, limit_per_split, list_frames, problems_message
+from phoenix_keypoints.index import (
+    DatasetPaths,
+    build_index,
+    frames_fingerprint,
+    limit_per_split,
+    list_frames,
+    problems_message,
+    select_videos,
+)
+from phoenix_keypoints.tables import write_skipped
 
 SPLITS = ["train", "dev", "test"]
 FRAMES = "features/fullFrame-210x260px"
 
 
 def index_of(root: Path):
-    return build_index(DatasetPaths(root), SPLITS)
+    """The videos and problems of the dataset at root."""
+    videos, problems, _ = build_index(DatasetPaths(root), SPLITS)
+    return videos, problems
 
 
 def test_sample_is_indexed_in_csv_order():
@@ -148,3 +161,96 @@ def test_max_samples_per_split_is_deterministic():
         "25October_2010_Monday_tagesschau-17",
     ]
     assert limit_per_split(videos, None) == videos
+
+
+def test_a_folder_named_like_a_frame_is_a_bad_video(tmp_path):
+    root = copy_sample(tmp_path / "ds")
+    clip = root / FRAMES / "dev/sample_asl_clip-1"
+    (clip / "images0005.png").unlink()
+    (clip / "images0005.png").mkdir()
+    assert [p.reason for p in index_of(root)[1]] == [
+        "'images0005.png' is a folder, not a frame",
+        "gap in the numbering: 1 frames missing (5)",
+    ]
+
+
+def test_frames_of_another_size_make_a_bad_video(tmp_path):
+    root = copy_sample(tmp_path / "ds")
+    clip = root / FRAMES / "dev/sample_asl_clip-1"
+    cv2.imwrite(str(clip / "images0009.png"), cv2.resize(cv2.imread(str(clip / "images0009.png")), (420, 520)))
+    videos, problems = index_of(root)
+    assert reasons(problems) == {
+        ("dev", "sample_asl_clip-1"): "frames of different sizes: 210x260 (8 frames, e.g. images0001.png), "
+        "420x520 (1 frames, e.g. images0009.png). Fix: give every frame of the video the same size"
+    }
+    assert {(v.width, v.height) for v in videos} == {(210, 260)}
+
+
+def test_frames_in_another_format_are_said_once_per_video(tmp_path):
+    root = copy_sample(tmp_path / "ds")
+    webcam, clip = root / FRAMES / "train/sample_asl_webcam-1", root / FRAMES / "dev/sample_asl_clip-1"
+    for frame in webcam.glob("*.png"):
+        cv2.imwrite(str(frame.with_suffix(".jpg")), cv2.imread(str(frame)))
+        frame.unlink()
+    for frame in clip.glob("*.png"):
+        frame.rename(frame.with_suffix(".PNG"))
+    found = reasons(index_of(root)[1])
+    assert found[("train", "sample_asl_webcam-1")] == (
+        "58 frames are .jpg files (images0001.jpg); frames must be PNG files named imagesNNNN.png. "
+        "Fix: convert them to PNG, e.g. in the folder: mogrify -format png *.jpg && rm *.jpg"
+    )
+    assert found[("dev", "sample_asl_clip-1")].startswith(
+        "9 frames end in .PNG (images0001.PNG), not .png. Fix: rename"
+    )
+    assert len(found) == 2
+
+
+def test_an_empty_split_needs_no_frame_folder(tmp_path):
+    root = copy_sample(tmp_path / "ds")
+    csv = root / "annotations/manual/PHOENIX-2014-T.dev.corpus.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    shutil.rmtree(root / FRAMES / "dev")
+    videos, problems, listed_rows = build_index(DatasetPaths(root), SPLITS)
+    assert problems == [] and listed_rows == {"train": 3, "dev": 0, "test": 1}
+    assert "dev" not in {v.split for v in videos}
+
+
+def test_a_split_left_without_videos_is_refused(tmp_path):
+    root = copy_sample(tmp_path / "ds")
+    for frame in (root / FRAMES / "dev/sample_asl_clip-1").iterdir():
+        frame.unlink()
+    with pytest.raises(InputError, match=r"no usable video is left in split 'dev' \(its CSV lists 1\)"):
+        select_videos(DatasetPaths(root), SPLITS, "skip", None)
+    videos, skipped = select_videos(DatasetPaths(root), ["train", "test"], "skip", None)
+    assert len(videos) == 4 and skipped == []
+
+
+def test_skipped_lists_each_video_once_with_all_its_reasons(tmp_path):
+    root = copy_sample(tmp_path / "ds")
+    webcam = root / FRAMES / "train/sample_asl_webcam-1"
+    (webcam / "images0005.png").unlink()
+    (webcam / "notes.txt").write_text("x")
+    _, skipped = select_videos(DatasetPaths(root), SPLITS, "skip", None)
+    write_skipped(tmp_path / "skipped.tsv", skipped)
+    assert (tmp_path / "skipped.tsv").read_text().splitlines() == [
+        "split\tvideo_id\tpath\treasons",
+        f"train\tsample_asl_webcam-1\t{FRAMES}/train/sample_asl_webcam-1\t"
+        "unexpected file 'notes.txt' (frames must be named imagesNNNN.png); gap in the numbering: 1 frames missing (5)",
+    ]
+
+
+def test_the_frames_fingerprint_sees_every_change(tmp_path):
+    root = copy_sample(tmp_path / "ds")
+    dataset, clip = DatasetPaths(root), root / FRAMES / "dev/sample_asl_clip-1"
+    seen = {frames_fingerprint(dataset, SPLITS)}
+    assert frames_fingerprint(dataset, SPLITS) in seen, "the same frames, the same fingerprint"
+    changes = [
+        lambda: shutil.copy(clip / "images0009.png", clip / "images0010.png"),  # added
+        lambda: (clip / "images0010.png").unlink(),  # removed
+        lambda: (clip / "images0003.png").write_bytes((clip / "images0004.png").read_bytes()),  # replaced in place
+        lambda: os.utime(clip / "images0003.png", ns=(0, 0)),  # touched
+    ]
+    for change in changes:
+        change()
+        seen.add(frames_fingerprint(dataset, SPLITS))
+    assert len(seen) == 1 + len(changes)

@@ -77,7 +77,10 @@ def test_seed_format_round_trip(records):
     seed = {split: to_seed_split(arrays) for split, arrays in sets.items()}
     dev = seed["dev"]
     assert [f["frame_index"] for f in dev["keypoints"]] == list(range(9))
-    assert dev["videos"] == [{"video_id": "sample_asl_clip-1", "offset": 0, "n_frames": 9, "width": 210, "height": 260}]
+    assert dev["videos"] == [
+        {"video_id": "sample_asl_clip-1", "offset": 0, "n_frames": 9, "width": 210, "height": 260,
+         "speaker": "SignerASL3", "orth": "BEISPIEL", "translation": "a short clip with both hands raised"}
+    ]  # fmt: skip
     assert dev["keypoints"][0]["left_hand_present"] is True
     assert dev["bad_frames"] == [
         {"video_id": "sample_asl_clip-1", "frame_index": 4, "image_path": marked["image_paths"][4],

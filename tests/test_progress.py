@@ -1,8 +1,9 @@
-"""check_extraction_progress.py on a finished run, on a run caught half-way, and on no run at all."""
+"""`phoenix-keypoints progress` on a finished run, on a run caught half-way or stopped, and on no run at all."""
 
 import os
 import re
 import shutil
+import subprocess
 import time
 
 import pytest
@@ -34,7 +35,14 @@ def test_run_caught_half_way(sample_run, tmp_path):
         entry.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(sample_run / "results/journal/train" / f"{video}.pkl", entry)
         os.utime(entry, (finished, finished))
-    result = run_cli("progress", results)
+    # A process that looks like Snakemake working in the folder: the run goes on.
+    snakemake = subprocess.Popen(["bash", "-c", "exec -a snakemake sleep 60"], cwd=tmp_path)
+    try:
+        time.sleep(0.2)
+        result = run_cli("progress", results)
+    finally:
+        snakemake.kill()
+        snakemake.wait()
     assert result.returncode == 0, result.stderr
     # 21 frames of soup-2 in the 7 s since soup-1 finished: 3 frames/s; 11 frames left -> 4 s.
     assert "train: 3/3 videos, 99/99 frames, 3.0 frames/s, ETA done" in result.stdout
@@ -42,6 +50,12 @@ def test_run_caught_half_way(sample_run, tmp_path):
     assert "all: 3/5 videos, 99/110 frames, 3.0 frames/s, ETA 4s" in result.stdout
     assert re.search(r"newest video finished 1\ds ago", result.stdout)
     assert "0/5 shards with videos finished" in result.stdout
+    assert "stopped" not in result.stdout
+
+    stopped = run_cli("progress", results)
+    assert "all: 3/5 videos, 99/110 frames, 3.0 frames/s, ETA none, the run stopped" in stopped.stdout
+    assert "dev: 0/1 videos, 0/9 frames, 0.0 frames/s, ETA none, the run stopped" in stopped.stdout
+    assert f"the run stopped: no Snakemake works in {tmp_path.resolve()}. `make resume`" in stopped.stdout
 
 
 def test_no_run_yet(tmp_path):

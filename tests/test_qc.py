@@ -1,6 +1,7 @@
 """The QC pictures and figures of a run, and the HTML report that gathers them."""
 
 import base64
+import json
 import re
 
 import cv2
@@ -11,6 +12,7 @@ import pytest
 from conftest import SAMPLE, run_snakemake
 from phoenix_keypoints.layout import PART_NAMES, PARTS
 from phoenix_keypoints.qc_frames import PART_COLOURS
+from phoenix_keypoints.run_summary import plural
 
 pytestmark = pytest.mark.slow
 
@@ -25,12 +27,15 @@ def test_qc_frames_are_the_frames_with_the_keypoints_drawn(sample_run):
     assert {split: len(qc_frames(sample_run, split)) for split in ("train", "dev", "test")} == {
         "train": 3, "dev": 3, "test": 2,
     }  # fmt: skip
-    assert [p.name for p in qc_frames(sample_run, "train")][0] == "sample_asl_soup-1_frame0010.png"
+    # The middle frame of the 20-frame soup-1: row 10, images0011.png, labelled with its own number.
+    assert [p.name for p in qc_frames(sample_run, "train")][0] == "sample_asl_soup-1_frame0011.png"
     for split in ("train", "dev", "test"):
         npz = np.load(sample_run / f"results/model_input_data/{split}_keypoints.npz", allow_pickle=False)
         for path in qc_frames(sample_run, split):
             video, frame = re.fullmatch(r"(.+)_frame(\d{4})\.png", path.name).groups()
-            row = np.flatnonzero((npz["video_ids"] == video) & (npz["frame_index"] == int(frame)))[0]
+            row = np.flatnonzero(
+                (npz["video_ids"] == video) & np.char.endswith(npz["image_paths"], f"/images{frame}.png")
+            )[0]
             source = cv2.imread(str(SAMPLE / npz["image_paths"][row]))
             drawn = cv2.imread(str(path))
             assert drawn.shape == source.shape == (260, 210, 3)
@@ -74,7 +79,7 @@ def test_detection_rates_and_hand_presence(sample_run):
         image = cv2.imread(str(sample_run / "results/qc" / plot))
         assert image is not None and image.shape[0] > 200 and image.shape[1] > 400 and image.std() > 10
     shards = pd.read_csv(sample_run / "results/qc/extraction_stats.tsv", sep="\t")
-    assert len(shards) == 8 and shards["frames"].sum() == 110
+    assert len(shards) == 5 and shards["frames"].sum() == 110  # num_shards 8, capped at the 5 videos
 
 
 def test_report_holds_plan_statistics_and_pictures(sample_run):
@@ -88,3 +93,12 @@ def test_report_holds_plan_statistics_and_pictures(sample_run):
         assert base64.b64decode(embedded[path.name]) == path.read_bytes(), path.name
     for text in ("Keypoints on frames", "Detection", "Run statistics", "rulegraph", "iBUG-300W"):
         assert text in html, text
+    # The first page: the summary's numbers (verification, videos and frames per split, settings).
+    summary = (sample_run / "results/summary.txt").read_text()
+    verified = json.loads((sample_run / "results/verify/verification.json").read_text())["splits"].values()
+    frames = sum(entry["frames"] for entry in verified)
+    assert f"Keypoints of {SAMPLE}" in summary and f"Verification passed: 4 videos, {frames} frames" in summary
+    assert re.search(r"^train +3 +99 +0 +0$", summary, re.MULTILINE) and "min_detection_confidence 0.5" in summary
+    for line in summary.splitlines():
+        assert line.replace("&", "&amp;") in html, line
+    assert plural(1, "video") == "1 video" and plural(3, "video") == "3 videos"  # the hand-presence panels' titles

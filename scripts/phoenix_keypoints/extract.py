@@ -45,6 +45,9 @@ def video_record(dataset_root: Path, video: Video, frame_paths: list[Path], resu
         "bad_frames": result.bad_frames,
         "width": result.width,
         "height": result.height,
+        "speaker": video.speaker,
+        "orth": video.orth,
+        "translation": video.translation,
     }
 
 

@@ -120,6 +120,12 @@ def extract_video(holistic, frame_paths: list[Path], on_bad_frame: str = "fail")
             continue
         if not result.width:
             result.height, result.width = image.shape[:2]
+        elif image.shape[:2] != (result.height, result.width):  # the index checked; the folder changed since
+            raise InputError(
+                f"frame {path} is {image.shape[1]}x{image.shape[0]}, the video's earlier frames are "
+                f"{result.width}x{result.height}.\nFix: give every frame of the video the same size, then rerun "
+                "(the index checks the sizes again)."
+            )
         keypoints[i], presence[i] = results_to_keypoints(holistic.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB)))
     result.cpu_seconds = time.process_time() - cpu_start
     result.started_at, result.finished_at = started_at, time.time()

@@ -1,6 +1,7 @@
 """Read the corpus CSVs and list each video's frames, refusing anything doubtful."""
 
 import csv
+import hashlib
 import logging
 import os
 import re
@@ -11,6 +12,9 @@ from .errors import InputError
 
 CSV_COLUMNS = ("name", "video", "start", "end", "speaker", "orth", "translation")
 FRAME_NAME = re.compile(r"^images(\d+)\.png$")
+# A frame saved in another format, or with an upper-case extension: said once per video, not per file.
+OTHER_FORMAT_FRAME = re.compile(r"^images\d+\.(?P<extension>\w+)$", re.IGNORECASE)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_PROBLEMS_SHOWN = 20
 
 log = logging.getLogger(__name__)
@@ -25,6 +29,8 @@ class Video:
     speaker: str = ""
     orth: str = ""
     translation: str = ""
+    width: int = 0  # of every frame, from the PNG headers (0: no frame header could be read)
+    height: int = 0
     shard: int | None = None
 
     @property
@@ -61,23 +67,41 @@ def frame_number(name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _other_format(extension: str, names: list[str]) -> str:
+    example = sorted(names)[0]
+    if extension.lower() == "png":
+        return (
+            f"{len(names)} frames end in .{extension} ({example}), not .png. "
+            f'Fix: rename them, e.g. in the folder: for f in *.{extension}; do mv "$f" "${{f%.*}}.png"; done'
+        )
+    return (
+        f"{len(names)} frames are .{extension} files ({example}); frames must be PNG files named imagesNNNN.png. "
+        f"Fix: convert them to PNG, e.g. in the folder: mogrify -format png *.{extension} && rm *.{extension}"
+    )
+
+
 def list_frames(folder: Path) -> tuple[list[str], list[str]]:
     """Frame file names in numeric order, and the reasons this folder is not usable.
 
-    Hidden files (".DS_Store" and the like) are ignored; any other file that is
-    not named imagesNNNN.png is a problem, so nothing is dropped silently.
+    Hidden files (".DS_Store" and the like) are ignored; anything else that is not a file named
+    imagesNNNN.png is a problem, so nothing is dropped silently.
     """
-    numbered, problems = [], []
+    numbered, other_formats, problems = [], {}, []
     with os.scandir(folder) as entries:
         for entry in entries:
             if entry.name.startswith("."):
                 continue
             number = frame_number(entry.name)
-            if number is None:
+            if number is not None and entry.is_file():
+                numbered.append((number, entry.name))
+            elif number is not None:
+                problems.append(f"{entry.name!r} is a folder, not a frame")
+            elif (match := OTHER_FORMAT_FRAME.match(entry.name)) and entry.is_file():
+                other_formats.setdefault(match["extension"], []).append(entry.name)
+            else:
                 kind = "folder" if entry.is_dir() else "file"
                 problems.append(f"unexpected {kind} {entry.name!r} (frames must be named imagesNNNN.png)")
-            else:
-                numbered.append((number, entry.name))
+    problems[:0] = [_other_format(extension, names) for extension, names in sorted(other_formats.items())]
     numbered.sort()
     if not numbered and not problems:
         problems.append("no frames (imagesNNNN.png) in the folder")
@@ -95,6 +119,53 @@ def list_frames(folder: Path) -> tuple[list[str], list[str]]:
             shown = ", ".join(map(str, gaps[:10])) + (" ..." if len(gaps) > 10 else "")
             problems.append(f"gap in the numbering: {missing} frames missing ({shown})")
     return [name for _, name in numbered], problems
+
+
+def png_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) from the PNG header (24 bytes), or None when the file is no readable PNG: such a frame
+    is left to on_bad_frame when it is decoded."""
+    with open(path, "rb") as stream:
+        head = stream.read(24)
+    if len(head) < 24 or not head.startswith(PNG_SIGNATURE) or head[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def frame_size(folder: Path, frame_files: list[str]) -> tuple[tuple[int, int] | None, str | None]:
+    """The one size of a video's frames, and a problem if they have several (keypoints are normalised by
+    the frame's size, and tracking carries positions from frame to frame)."""
+    sizes: dict[tuple[int, int], list[str]] = {}
+    for name in frame_files:
+        if (size := png_size(folder / name)) is not None:
+            sizes.setdefault(size, []).append(name)
+    if len(sizes) <= 1:
+        return next(iter(sizes), None), None
+    ranked = sorted(sizes.items(), key=lambda item: -len(item[1]))
+    shown = ", ".join(f"{w}x{h} ({len(names)} frames, e.g. {names[0]})" for (w, h), names in ranked)
+    return None, f"frames of different sizes: {shown}. Fix: give every frame of the video the same size"
+
+
+def frames_fingerprint(dataset: DatasetPaths, splits: list[str]) -> str:
+    """A digest of the names, sizes and modification times of everything under the splits' frame folders
+    (video folders, a 1/ folder in them, frames): any frame added, removed or replaced changes it."""
+    digest = hashlib.sha256()
+    for split in splits:
+        _digest_folder(digest, dataset.split_dir(split), depth=3)
+    return digest.hexdigest()
+
+
+def _digest_folder(digest, folder: Path, depth: int) -> None:
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except (FileNotFoundError, NotADirectoryError):
+        digest.update(f"{folder} missing\n".encode())
+        return
+    for entry in entries:
+        stat = entry.stat()
+        digest.update(f"{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        if depth > 1 and entry.is_dir():
+            _digest_folder(digest, Path(entry.path), depth - 1)
 
 
 def _unsafe_name(name: str) -> bool:
@@ -162,13 +233,18 @@ def _video_folder(split_dir: Path, name: str) -> Path:
     return nested if nested.is_dir() else split_dir / name
 
 
-def build_index(dataset: DatasetPaths, splits: list[str]) -> tuple[list[Video], list[Problem]]:
-    """Every video of every split with its frames, and every problem found on the way."""
+def build_index(dataset: DatasetPaths, splits: list[str]) -> tuple[list[Video], list[Problem], dict[str, int]]:
+    """Every video of every split with its frames, every problem found on the way, and the rows of each CSV."""
     videos: list[Video] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
+    listed_rows: dict[str, int] = {}
     for split in splits:
         rows = read_corpus_csv(dataset.csv_path(split))
+        listed_rows[split] = len(rows)
+        if not rows:  # nothing to look for: an empty split
+            log.warning("split %r: %s lists no videos", split, dataset.csv_path(split))
+            continue
         split_dir = dataset.split_dir(split)
         if not split_dir.is_dir():
             raise InputError(
@@ -196,19 +272,22 @@ def build_index(dataset: DatasetPaths, splits: list[str]) -> tuple[list[Video], 
                 problems.append(Problem(split, name, relative, "frame folder is missing"))
                 continue
             frame_files, folder_problems = list_frames(folder)
-            for reason in folder_problems:
+            size, size_problem = frame_size(folder, frame_files) if not folder_problems else (None, None)
+            for reason in folder_problems + ([size_problem] if size_problem else []):
                 problems.append(Problem(split, name, relative, reason))
-            if folder_problems:
+            if folder_problems or size_problem:
                 continue
+            width, height = size or (0, 0)
             videos.append(
-                Video(split, name, len(frame_files), relative, row["speaker"], row["orth"], row["translation"])
-            )
+                Video(split, name, len(frame_files), relative, row["speaker"], row["orth"], row["translation"],
+                      width, height)
+            )  # fmt: skip
         with os.scandir(split_dir) as entries:
             orphans = sorted(e.name for e in entries if e.is_dir() and e.name not in listed)
         for name in orphans:
             relative = (split_dir / name).relative_to(dataset.root).as_posix()
             problems.append(Problem(split, name, relative, f"folder is listed in no row of {csv_path.name}"))
-    return videos, problems
+    return videos, problems, listed_rows
 
 
 def problems_message(problems: list[Problem]) -> str:
@@ -228,12 +307,21 @@ def problems_message(problems: list[Problem]) -> str:
 def select_videos(
     dataset: DatasetPaths, splits: list[str], on_bad_video: str, max_per_split: int | None
 ) -> tuple[list[Video], list[Problem]]:
-    """The videos to extract: refuses a bad video ("fail") or leaves it out with a warning ("skip")."""
-    videos, problems = build_index(dataset, splits)
+    """The videos to extract: refuses a bad video ("fail") or leaves it out with a warning ("skip"); a split
+    whose CSV lists videos but keeps none is refused either way."""
+    videos, problems, listed_rows = build_index(dataset, splits)
     if problems and on_bad_video == "fail":
         raise InputError(problems_message(problems))
     for problem in problems:
         log.warning("skipped %s/%s: %s [%s]", problem.split, problem.video_id, problem.reason, problem.path)
+    emptied = [split for split in splits if listed_rows[split] and not any(v.split == split for v in videos)]
+    if emptied:
+        raise InputError(
+            "no usable video is left in "
+            + ", ".join(f"split {split!r} (its CSV lists {listed_rows[split]})" for split in emptied)
+            + ": every one was skipped.\n"
+            + problems_message([p for p in problems if p.split in emptied])
+        )
     return limit_per_split(videos, max_per_split), problems
 
 

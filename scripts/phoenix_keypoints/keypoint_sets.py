@@ -20,6 +20,9 @@ NPZ_NAME = "{split}_keypoints.npz"
 NPZ_PATTERN = re.compile(r"^(?P<split>.+)_keypoints\.npz$")
 SPLIT_ORDER = ("train", "dev", "test")
 PRESENT_KEYS = tuple(f"{part}_present" for part in PART_NAMES)
+# The corpus columns each video keeps, as video_<column> arrays: what sign language recognition and
+# translation models train on.
+ANNOTATION_COLUMNS = ("speaker", "orth", "translation")
 
 
 def npz_path(folder: str | Path, split: str) -> Path:
@@ -52,6 +55,7 @@ class SplitAssembler:
         self.image_paths: list[str] = [""] * n
         self.widths = np.zeros(len(names), dtype=np.int32)
         self.heights = np.zeros(len(names), dtype=np.int32)
+        self.annotations = {column: [""] * len(names) for column in ANNOTATION_COLUMNS}
         self.bad_frames: dict[int, str] = {}
         self.filled = np.zeros(len(names), dtype=bool)
 
@@ -71,6 +75,8 @@ class SplitAssembler:
         self.presence[rows] = record["presence"]
         self.image_paths[rows] = record["image_paths"]
         self.widths[i], self.heights[i] = record["width"], record["height"]
+        for column, values in self.annotations.items():
+            values[i] = record[column]
         self.bad_frames.update((rows.start + frame, reason) for frame, reason in record["bad_frames"])
         self.filled[i] = True
         return None
@@ -95,6 +101,7 @@ class SplitAssembler:
             "part_names": np.array(PART_NAMES),
             "video_widths": self.widths,
             "video_heights": self.heights,
+            **{f"video_{column}": np.array(values, dtype=str) for column, values in self.annotations.items()},
             "bad_frame_rows": np.array(bad_rows, dtype=np.int64),
             "bad_frame_reasons": np.array([self.bad_frames[row] for row in bad_rows], dtype=str),
             "settings": np.array(json.dumps(settings)),
@@ -170,10 +177,12 @@ def to_seed_split(arrays) -> dict:
         frame.update(zip(PRESENT_KEYS, presence[row], strict=True))
         frames.append(frame)
     videos = [
-        {"video_id": name, "offset": offset, "n_frames": length, "width": width, "height": height}
-        for name, offset, length, width, height in zip(
+        {"video_id": name, "offset": offset, "n_frames": length, "width": width, "height": height,
+         "speaker": speaker, "orth": orth, "translation": translation}
+        for name, offset, length, width, height, speaker, orth, translation in zip(
             arrays["video_names"].tolist(), arrays["video_offsets"].tolist(), arrays["video_lengths"].tolist(),
-            arrays["video_widths"].tolist(), arrays["video_heights"].tolist(), strict=True,
+            arrays["video_widths"].tolist(), arrays["video_heights"].tolist(), arrays["video_speaker"].tolist(),
+            arrays["video_orth"].tolist(), arrays["video_translation"].tolist(), strict=True,
         )
     ]  # fmt: skip
     bad_frames = [
@@ -201,6 +210,8 @@ def from_seed_split(split: dict) -> dict[str, np.ndarray]:
             "presence": np.array([[frame[key] for key in PRESENT_KEYS] for frame in rows], dtype=bool),
             "width": video["width"],
             "height": video["height"],
+            # Keypoint files of earlier versions have no corpus columns.
+            **{column: video.get(column, "") for column in ANNOTATION_COLUMNS},
             "bad_frames": [(f["frame_index"], bad[video["video_id"], f["frame_index"]])
                            for f in rows if (video["video_id"], f["frame_index"]) in bad],
         }  # fmt: skip

@@ -1,7 +1,12 @@
 """What the Snakefile needs at parse time to plan the jobs: paths, checks, job sizes."""
 
+import fcntl
+import os
+import sys
+import time
 from pathlib import Path
 
+from . import index, run_settings
 from .errors import InputError
 from .holistic import check_model_available
 from .index import DatasetPaths
@@ -14,8 +19,54 @@ MODEL_INPUT = f"{RESULTS}/model_input_data"
 DEFAULT_THREADS_PER_JOB = 2
 
 
+def settle_config(config: dict, config_settings) -> None:
+    """The config of this command: typed --config values, and the settings of the run that made results/
+    where this command does not choose them (config_settings: Snakemake's workflow.config_settings)."""
+    taken = run_settings.settle(config, config_settings.overwrite_config, config_settings.config, RESULTS)
+    if taken:
+        print(f"Settings of the run in {RESULTS}/ ({RESULTS}/{run_settings.RECORD_NAME}): {', '.join(taken)}",
+              file=sys.stderr)  # fmt: skip
+
+
+_results_lock: int | None = None  # held until this process ends
+_run_started: float | None = None
+
+
+def claim_results(config: dict, config_settings) -> None:
+    """Refuse a second run in the same folder, even one started at the same instant as this one (Snakemake's
+    own lock leaves a moment between its check and its lock); record the settings of this run."""
+    global _results_lock, _run_started
+    _run_started = time.time()
+    Path(RESULTS).mkdir(exist_ok=True)
+    fd = os.open(Path(RESULTS) / ".run.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise InputError(
+            f"another Snakemake run is working in {RESULTS}/ (it holds {RESULTS}/.run.lock).\n"
+            "Fix: wait for it to finish, or stop it; then run again."
+        ) from None
+    _results_lock = fd
+    run_settings.write_record(config, config_settings.overwrite_config, RESULTS)
+
+
+def show_summary() -> None:
+    """results/summary.txt on the console and in Snakemake's log, when this run wrote it."""
+    from snakemake.logging import logger
+
+    summary = Path(RESULTS) / "summary.txt"
+    if _run_started is not None and summary.is_file() and summary.stat().st_mtime >= _run_started:
+        logger.info(f"\n{summary.read_text(encoding='utf-8')}")
+
+
 def check_config(config: dict) -> None:
-    """Problems the schema cannot see, reported before any job runs."""
+    """Problems the schema cannot see, reported before any job runs; nested settings put in one order."""
+    # Snakemake compares params as written: the same settings in another order (from the command line, the
+    # config file or results/settings.yaml) must not rerun anything.
+    for key, value in config.items():
+        if isinstance(value, dict):
+            config[key] = dict(sorted(value.items()))
     check_model_available(config["holistic"]["model_complexity"])
     dataset = dataset_paths(config)
     if not (dataset.root / dataset.annotations_subdir).is_dir():
@@ -23,10 +74,28 @@ def check_config(config: dict) -> None:
             f"dataset_path {str(dataset.root)!r} has no {dataset.annotations_subdir}/ folder.\n"
             "Fix: pass the release root, e.g. --config dataset_path=/data/PHOENIX-2014-T-release-v3/PHOENIX-2014-T"
         )
+    listed = listed_videos(config)
+    if config["num_shards"] > max(1, listed):  # the rest would be empty jobs
+        print(f"num_shards {config['num_shards']} is more than the {listed} videos the CSVs list: "
+              f"{max(1, listed)} shards instead", file=sys.stderr)  # fmt: skip
+        config["num_shards"] = max(1, listed)
+
+
+def listed_videos(config: dict) -> int:
+    """The videos the corpus CSVs list for the configured splits (max_samples_per_split applied): at most
+    that many are indexed. Reading the CSVs takes milliseconds, even for the whole release."""
+    dataset, limit = dataset_paths(config), config["max_samples_per_split"]
+    rows = [len(index.read_corpus_csv(dataset.csv_path(split))) for split in config["splits"]]
+    return sum(min(count, limit) if limit else count for count in rows)
 
 
 def dataset_paths(config: dict) -> DatasetPaths:
     return DatasetPaths(Path(config["dataset_path"]), config["annotations_subdir"], config["frames_subdir"])
+
+
+def frames_fingerprint(config: dict) -> str:
+    """Changes whenever a frame of the configured splits is added, removed or replaced: the index's params."""
+    return index.frames_fingerprint(dataset_paths(config), config["splits"])
 
 
 def corpus_csvs(config: dict) -> list[str]:

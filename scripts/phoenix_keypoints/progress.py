@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import journal
 from .errors import InputError
+from .resume import running_snakemake
 from .tables import read_videos
 
 # Videos that finished within this many seconds before the newest one give the current rate.
@@ -31,12 +32,15 @@ def format_duration(seconds: float) -> str:
 
 
 def format_progress(
-    label: str, done_videos: int, total_videos: int, done_frames: int, total_frames: int, rate: float | None
-) -> str:
+    label: str, done_videos: int, total_videos: int, done_frames: int, total_frames: int, rate: float | None,
+    stopped: bool = False,
+) -> str:  # fmt: skip
     """The progress line of the extraction logs and of `phoenix-keypoints progress`."""
     left = total_frames - done_frames
     if left <= 0:
         eta = "done"
+    elif stopped:
+        eta = "none, the run stopped"
     elif rate:
         eta = format_duration(left / rate)
     else:
@@ -56,9 +60,11 @@ class Count:
     done_frames: int = 0
     recent_frames: int = 0  # frames of the videos that count towards the current rate
 
-    def line(self, label: str, rate_seconds: float | None) -> str:
+    def line(self, label: str, rate_seconds: float | None, stopped: bool) -> str:
         rate = self.recent_frames / rate_seconds if rate_seconds else None
-        return format_progress(label, self.done_videos, self.total_videos, self.done_frames, self.total_frames, rate)
+        return format_progress(
+            label, self.done_videos, self.total_videos, self.done_frames, self.total_frames, rate, stopped
+        )
 
 
 @dataclass
@@ -70,11 +76,18 @@ class RunProgress:
     newest_finished: float | None  # modification time of the newest journal entry
     shard_stats: list[dict] = field(default_factory=list)
     shards_with_videos: set[int] = field(default_factory=set)
+    running: bool = True  # a Snakemake run works in the folder that holds the results
 
     def report(self, now: float) -> str:
+        stopped = not self.running and self.total.done_frames < self.total.total_frames
         lines = [f"{self.results}: {self.total.total_videos} videos, {self.total.total_frames} frames indexed"]
-        lines += [count.line(split, self.rate_seconds) for split, count in self.splits.items()]
-        lines.append(self.total.line("all", self.rate_seconds))
+        lines += [count.line(split, self.rate_seconds, stopped) for split, count in self.splits.items()]
+        lines.append(self.total.line("all", self.rate_seconds, stopped))
+        if stopped:
+            lines.append(
+                f"the run stopped: no Snakemake works in {self.results.resolve().parent}. "
+                "`make resume` (or `phoenix-keypoints resume` with the run's arguments) finishes it."
+            )
         if self.newest_finished is not None:
             lines.append(f"newest video finished {format_duration(max(0.0, now - self.newest_finished))} ago")
         lines.append(shard_summary(self.shard_stats, self.shards_with_videos))
@@ -157,4 +170,5 @@ def read_progress(results: str | Path, window: float = RATE_WINDOW_SECONDS) -> R
             if video.key in recent:
                 count.recent_frames += video.n_frames
     newest = max(finished.values(), default=None)
-    return RunProgress(results, splits, total, rate_seconds, newest, stats, with_videos)
+    running = bool(running_snakemake(results.resolve().parent))
+    return RunProgress(results, splits, total, rate_seconds, newest, stats, with_videos, running)

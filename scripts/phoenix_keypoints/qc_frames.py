@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 
 from .atomic import atomic_path
+from .index import frame_number
 from .layout import PART_NAMES, PARTS
 from .skeleton import PART_EDGES
 
@@ -53,8 +54,8 @@ def draw_keypoints(image_bgr: np.ndarray, keypoints: np.ndarray, presence: np.nd
     return canvas
 
 
-def qc_frame_name(video_id: str, frame_index: int) -> str:
-    return f"{video_id}_frame{frame_index:04d}.png"
+def qc_frame_name(video_id: str, frame_number: int) -> str:
+    return f"{video_id}_frame{frame_number:04d}.png"
 
 
 def write_qc_frames(npz_path: str | Path, dataset_root: str | Path, out_dir: str | Path, count: int) -> list[Path]:
@@ -69,7 +70,8 @@ def write_qc_frames(npz_path: str | Path, dataset_root: str | Path, out_dir: str
         if image is None:  # a frame kept as zeros under on_bad_frame: mark
             log.warning("not drawn: %s cannot be decoded (see results/bad_frames.tsv)", frame_path)
             continue
-        path = out_dir / qc_frame_name(str(arrays["video_ids"][row]), int(arrays["frame_index"][row]))
+        number = frame_number(frame_path.name)  # the frame's own number, as in its file name
+        path = out_dir / qc_frame_name(str(arrays["video_ids"][row]), number)
         with atomic_path(path) as temp:
             if not cv2.imwrite(str(temp), draw_keypoints(image, arrays["keypoints"][row], arrays["presence"][row])):
                 raise OSError(f"could not write {path}")

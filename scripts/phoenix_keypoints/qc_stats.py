@@ -8,6 +8,7 @@ import pandas as pd
 from .atomic import atomic_path, write_text
 from .keypoint_sets import video_slices
 from .layout import PART_NAMES
+from .run_summary import plural
 
 HANDS = ("left_hand", "right_hand")
 
@@ -108,7 +109,7 @@ def plot_hand_presence(presence: pd.DataFrame, path: str | Path) -> None:
         videos = presence[presence["split"] == split]
         series = [videos[column] for column in ("left_hand", "right_hand", "either_hand")]
         axis.hist(series, bins=bins, label=["left hand", "right hand", "either hand"])
-        axis.set_title(f"{split} ({len(videos)} videos)")
+        axis.set_title(f"{split} ({plural(len(videos), 'video')})")
         axis.set_xlabel("share of the video's frames")
         axis.set_xlim(0, 1)
         axis.yaxis.set_major_locator(MaxNLocator(integer=True))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import write_json, write_npz, write_pickle
+from .atomic import write_json, write_npz, write_pickle, write_text
 from .errors import InputError
 from .extract import extract_in_process, run_shard
 from .gpu_slots import acquire_gpu_slot
@@ -170,6 +170,16 @@ def export_pose(keypoints: str | list, poses: str, fps: float, verification: str
     for split, arrays in KeypointSet(keypoints):
         written = export_split(split, arrays, poses, fps)
         log.info("%s: %d .pose files in %s/%s", split, len(written), poses, split)
+
+
+def summary(
+    dataset_path: str, npz: list, skipped: str, verification: str, holistic: dict, outputs: list[str], text: str
+) -> None:
+    """results/summary.txt: what the run made, in a few lines."""
+    from .run_summary import summary_text
+
+    write_text(text, summary_text(str(Path(dataset_path).resolve()), npz, skipped, verification, holistic, outputs))
+    log.info("summary:\n%s", Path(text).read_text(encoding="utf-8"))
 
 
 def qc_frames(npz: str, dataset_path: str, frames: str, count: int) -> None:

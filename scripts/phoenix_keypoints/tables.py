@@ -7,8 +7,10 @@ from pathlib import Path
 from .atomic import write_text
 from .index import Problem, Video
 
-VIDEO_COLUMNS = ("split", "video_id", "n_frames", "frames_dir", "speaker", "orth", "translation", "shard")
-SKIPPED_COLUMNS = ("split", "video_id", "path", "reason")
+VIDEO_COLUMNS = (
+    "split", "video_id", "n_frames", "frames_dir", "speaker", "orth", "translation", "width", "height", "shard",
+)  # fmt: skip
+SKIPPED_COLUMNS = ("split", "video_id", "path", "reasons")
 
 
 def _tsv(header, rows) -> str:
@@ -21,7 +23,7 @@ def _tsv(header, rows) -> str:
 
 def write_videos(path, videos: list[Video]) -> None:
     rows = (
-        [v.split, v.video_id, v.n_frames, v.frames_dir, v.speaker, v.orth, v.translation,
+        [v.split, v.video_id, v.n_frames, v.frames_dir, v.speaker, v.orth, v.translation, v.width, v.height,
          "" if v.shard is None else v.shard]
         for v in videos
     )  # fmt: skip
@@ -40,6 +42,8 @@ def read_videos(path) -> list[Video]:
                 speaker=row["speaker"],
                 orth=row["orth"],
                 translation=row["translation"],
+                width=int(row["width"]),
+                height=int(row["height"]),
                 shard=int(row["shard"]) if row["shard"] else None,
             )
             for row in reader
@@ -47,7 +51,11 @@ def read_videos(path) -> list[Video]:
 
 
 def write_skipped(path, problems: list[Problem]) -> None:
-    write_text(path, _tsv(SKIPPED_COLUMNS, ([p.split, p.video_id, p.path, p.reason] for p in problems)))
+    """One row per video left out, with all its reasons."""
+    reasons: dict[tuple[str, str, str], list[str]] = {}
+    for p in problems:
+        reasons.setdefault((p.split, p.video_id, p.path), []).append(p.reason)
+    write_text(path, _tsv(SKIPPED_COLUMNS, ([*key, "; ".join(found)] for key, found in reasons.items())))
 
 
 def videos_of_shard(path: str | Path, shard: int) -> list[Video]:

@@ -1,0 +1,11 @@
+"""Rule `summary`: results/summary.txt, what the run made in a few lines (stages.summary)."""
+
+from phoenix_keypoints import stages
+from phoenix_keypoints.runlog import log_to
+
+snakemake = globals()["snakemake"]
+with log_to(snakemake.log[0]):
+    stages.summary(
+        snakemake.params.dataset_path, list(snakemake.input.npz), snakemake.input.skipped,
+        snakemake.input.verification, snakemake.params.holistic, snakemake.params.outputs, snakemake.output.text,
+    )  # fmt: skip
