@@ -48,7 +48,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	mkdir -p results/bench
-	set -o pipefail; for name in floor overhead scaling real_scale; do \
+	set -o pipefail; for name in floor overhead scaling real_scale video_input; do \
 		$(BIN)/python benchmarks/$$name.py --json results/bench/$$name.json 2>&1 | tee results/bench/$$name.txt || exit 1; \
 	done
 	set -o pipefail; $(BIN)/python benchmarks/projection.py --figures results/bench 2>&1 | tee results/bench/projection.txt

@@ -37,10 +37,11 @@ def synthetic_record(dataset_root: Path, video: Video) -> dict:
     result = VideoResult(
         keypoints=rng.random((n, NUM_POINTS, NUM_COORDS), dtype=np.float32),
         presence=rng.random((n, len(PART_NAMES))) < 0.9,
+        references=[f"{video.source}/{path.name}" for path in video_frame_paths(dataset_root, video)],
         width=WIDTH,
         height=HEIGHT,
     )
-    return video_record(dataset_root, video, video_frame_paths(dataset_root, video), result)
+    return video_record(video, result)
 
 
 def write_synthetic_results(workdir: Path, dataset_root: Path) -> int:

@@ -23,7 +23,7 @@ rule extract:
         # Check against results/benchmarks/extract/ after a first run and adjust.
         runtime="4h",
     params:
-        dataset_path=config["dataset_path"],
+        dataset_path=plan.dataset_root(config),
         holistic=config["holistic"],
         on_bad_frame=config["on_bad_frame"],
         gpu_slot_dir=f"{plan.RESULTS}/.gpu_slots",

@@ -17,6 +17,7 @@ rule index:
         # Where the frames are is an input too: changing it must index again. A function, as the
         # lint asks for a prefix of the inputs (the CSVs); the index runs where the dataset is.
         dataset_path=lambda wildcards: config["dataset_path"],
+        manifest=config["manifest"],
         annotations_subdir=config["annotations_subdir"],
         frames_subdir=config["frames_subdir"],
         splits=config["splits"],

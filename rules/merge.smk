@@ -2,6 +2,8 @@ rule merge:
     input:
         videos=rules.shard.output.videos,
         shards=expand(rules.extract.output.keypoints, shard=plan.shard_ids(config)),
+        # Beside each shard: its videos' decoded frame counts, read by merge.
+        stats=expand(rules.extract.output.stats, shard=plan.shard_ids(config)),
     output:
         npz=plan.npz_files(plan.MERGED, config),
         bad_frames=f"{plan.RESULTS}/bad_frames.tsv",

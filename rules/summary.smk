@@ -8,6 +8,7 @@ rule summary:
         skipped=rules.index.output.skipped,
         verification=rules.verify.output.verification,
         pickle=rules.full_pickle.output.pickle,
+        stats=expand(rules.extract.output.stats, shard=plan.shard_ids(config)),
     output:
         text=report(
             f"{plan.RESULTS}/summary.txt",
@@ -23,7 +24,7 @@ rule summary:
         mem_mb=1000,
         runtime=10,
     params:
-        dataset_path=config["dataset_path"],
+        dataset=plan.dataset_identity(config),
         holistic=config["holistic"],
         outputs=[
             f"{plan.MODEL_INPUT}/",

@@ -13,7 +13,7 @@ rule baseline:
         mem_mb=2000,
         runtime="2h",
     params:
-        dataset_path=config["dataset_path"],
+        dataset_path=plan.dataset_root(config),
         splits=config["splits"],
         holistic=config["holistic"],
         on_bad_frame=config["on_bad_frame"],

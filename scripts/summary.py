@@ -6,6 +6,7 @@ from phoenix_keypoints.runlog import log_to
 snakemake = globals()["snakemake"]
 with log_to(snakemake.log[0]):
     stages.summary(
-        snakemake.params.dataset_path, list(snakemake.input.npz), snakemake.input.skipped,
-        snakemake.input.verification, snakemake.params.holistic, snakemake.params.outputs, snakemake.output.text,
+        snakemake.params.dataset, list(snakemake.input.npz), snakemake.input.skipped,
+        snakemake.input.verification, list(snakemake.input.stats), snakemake.params.holistic,
+        snakemake.params.outputs, snakemake.output.text,
     )  # fmt: skip

@@ -3,7 +3,7 @@
 from conftest import SAMPLE
 from phoenix_keypoints.extract import video_record
 from phoenix_keypoints.holistic import HolisticSettings, create_holistic, extract_video
-from phoenix_keypoints.index import DatasetPaths, build_index, video_frame_paths
+from phoenix_keypoints.index import DatasetPaths, build_index, video_source
 
 
 def sample_index():
@@ -15,6 +15,5 @@ def clip_records() -> list[dict]:
     records = []
     with create_holistic(HolisticSettings()) as holistic:
         for video in sample_index()[3:]:
-            frames = video_frame_paths(SAMPLE, video)
-            records.append(video_record(SAMPLE, video, frames, extract_video(holistic, frames, "fail")))
+            records.append(video_record(video, extract_video(holistic, video_source(SAMPLE, video), "fail")))
     return records

@@ -10,6 +10,7 @@ import pytest
 from conftest import SAMPLE, SAMPLE_FRAMES, copy_sample, run_snakemake
 from phoenix_keypoints.atomic import read_pickle
 from phoenix_keypoints.errors import InputError
+from phoenix_keypoints.frame_sources import PngFrames
 from phoenix_keypoints.holistic import HolisticSettings, create_holistic, extract_video
 
 pytestmark = pytest.mark.slow
@@ -24,7 +25,12 @@ def holistic():
 
 @pytest.fixture(scope="module")
 def reference(holistic):
-    return extract_video(holistic, sorted(CLIP.glob("*.png")), "fail")
+    return extract_video(holistic, png_frames(sorted(CLIP.glob("*.png"))), "fail")
+
+
+def png_frames(paths):
+    """The frames as the extraction reads a frame folder, each named by its full path."""
+    return PngFrames(paths, str(paths[0].parent))
 
 
 def frames_copy(tmp_path):
@@ -46,7 +52,7 @@ def test_undecodable_frame_fails_naming_the_file(holistic, tmp_path, kind):
     breaker, reason = BREAKERS[kind]
     breaker(frames[3])
     with pytest.raises(InputError) as error:
-        extract_video(holistic, frames, "fail")
+        extract_video(holistic, png_frames(frames), "fail")
     message = str(error.value)
     assert str(frames[3]) in message and reason in message and "on_bad_frame: mark" in message
 
@@ -56,7 +62,7 @@ def test_undecodable_frame_is_marked(holistic, reference, tmp_path, kind):
     frames = frames_copy(tmp_path)
     breaker, reason = BREAKERS[kind]
     breaker(frames[3])
-    result = extract_video(holistic, frames, "mark")
+    result = extract_video(holistic, png_frames(frames), "mark")
     assert result.bad_frames == [(3, reason)]
     assert len(result.keypoints) == 9 and not result.keypoints[3].any() and not result.presence[3].any()
     np.testing.assert_array_equal(result.keypoints[:3], reference.keypoints[:3])
@@ -76,7 +82,7 @@ def test_rgba_and_16_bit_frames_give_identical_keypoints(holistic, reference, tm
     assert cv2.imread(str(rgba[0]), cv2.IMREAD_UNCHANGED).shape[2] == 4
     assert cv2.imread(str(deep[0]), cv2.IMREAD_UNCHANGED).dtype == np.uint16
     for frames in (rgba, deep):
-        result = extract_video(holistic, frames, "fail")
+        result = extract_video(holistic, png_frames(frames), "fail")
         np.testing.assert_array_equal(result.keypoints, reference.keypoints)
         np.testing.assert_array_equal(result.presence, reference.presence)
 
@@ -85,14 +91,14 @@ def test_grayscale_frames_are_processed_and_mixed_sizes_refused(holistic, tmp_pa
     gray = frames_copy(tmp_path / "gray")
     rewrite(gray, lambda image: cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
     assert cv2.imread(str(gray[0]), cv2.IMREAD_UNCHANGED).ndim == 2
-    result = extract_video(holistic, gray, "fail")
+    result = extract_video(holistic, png_frames(gray), "fail")
     assert result.presence[:, 0].all() and result.presence[:, 3].all(), "face and pose in every frame"
 
     # Keypoints are normalised by the frame's size and tracked from frame to frame: one size per video.
     mixed = frames_copy(tmp_path / "mixed")
     rewrite(mixed[4:5], lambda image: cv2.resize(image, (420, 520)))
     with pytest.raises(InputError, match=r"images0005.png is 420x520, the video's earlier frames are 210x260"):
-        extract_video(holistic, mixed, "mark")
+        extract_video(holistic, png_frames(mixed), "mark")
 
 
 def break_sample(tmp_path):

@@ -30,6 +30,11 @@ FIGURES = {
         "real_scale.merge_plus_prepare_seconds",
         "real_scale.peak_rss_gib",
     ),
+    "video_input": (
+        "video_input.autsl_decode_ms_per_frame",
+        "video_input.png_decode_ms_per_frame",
+        "video_input.cpu_ratio",
+    ),
     "projection": ("projection.16_core_hours", "projection.64_core_hours", "projection.old_scripts_hours"),
 }
 

@@ -40,8 +40,9 @@ def test_sample_is_indexed_in_csv_order():
         ("dev", "sample_asl_clip-1", 9),
         ("test", "25October_2010_Monday_tagesschau-17", 2),
     ]
-    assert videos[0].frames_dir == f"{FRAMES}/train/sample_asl_soup-1"
-    assert videos[0].speaker == "SignerASL1" and videos[0].orth == "SUPPE"
+    assert videos[0].source == f"{FRAMES}/train/sample_asl_soup-1" and not videos[0].is_video_file
+    assert videos[0].annotations["speaker"] == "SignerASL1" and videos[0].annotations["orth"] == "SUPPE"
+    assert list(videos[0].annotations) == ["speaker", "orth", "translation"]
 
 
 def test_nested_1_folder_layout_is_accepted(tmp_path):
@@ -54,7 +55,7 @@ def test_nested_1_folder_layout_is_accepted(tmp_path):
     videos, problems = index_of(root)
     assert problems == []
     clip = next(v for v in videos if v.video_id == "sample_asl_clip-1")
-    assert clip.frames_dir == f"{FRAMES}/dev/sample_asl_clip-1/1" and clip.n_frames == 9
+    assert clip.source == f"{FRAMES}/dev/sample_asl_clip-1/1" and clip.n_frames == 9
 
 
 def test_frames_are_ordered_by_number_not_as_strings(tmp_path):

@@ -19,6 +19,7 @@ COMMANDS = {
     "prepare": ["--keypoints_file", "--output_dir"],
     "export-pose": ["--keypoints_file", "--output_dir", "--fps"],
     "progress": ["results"],
+    "manifest": ["root", "--output", "--split"],
     "resume": ["--unlock"],
 }
 SPLITS = ("train", "dev", "test")

@@ -28,6 +28,7 @@ EXAMPLES = """examples:
   phoenix-keypoints verify --single baseline.pkl --distributed results/merged
   phoenix-keypoints prepare --keypoints_file results/phoenix_keypoints_full.pkl --output_dir model_input_data
   phoenix-keypoints export-pose --keypoints_file results/model_input_data --output_dir poses
+  phoenix-keypoints manifest /data/wlasl/videos --output /data/wlasl/videos.tsv
   phoenix-keypoints progress results
   phoenix-keypoints resume --cores 8 --resources gpu=4
 """
@@ -59,8 +60,13 @@ def run_extract(args) -> int:
     )  # fmt: skip
     stages.extract_dataset(
         args.dataset_path, args.splits, settings, args.on_bad_video, args.on_bad_frame, args.max_samples_per_split,
-        args.output_path, args.annotations_subdir, args.frames_subdir,
+        args.output_path, args.annotations_subdir, args.frames_subdir, args.manifest,
     )  # fmt: skip
+    return 0
+
+
+def run_manifest(args) -> int:
+    stages.manifest(args.root, args.output, args.split)
     return 0
 
 
@@ -110,7 +116,9 @@ def parser() -> argparse.ArgumentParser:
         "dicts, as results/phoenix_keypoints_full.pkl. For the whole dataset use the workflow: it shards, resumes "
         "and verifies.",
     )  # fmt: skip
-    extract.add_argument("--dataset_path", required=True, help="root of the release (holds annotations/, features/)")
+    source = extract.add_mutually_exclusive_group(required=True)
+    source.add_argument("--dataset_path", help="root of a PHOENIX-2014-T release (holds annotations/, features/)")
+    source.add_argument("--manifest", help="a manifest of video files and frame folders (split, video_id, path, ...)")
     extract.add_argument("--output_path", required=True, help="the keypoint file to write (.pkl)")
     extract.add_argument("--max_samples_per_split", type=positive_int, help="only the first N videos of each split")
     extract.add_argument("--splits", nargs="+", default=["train", "dev", "test"], help="default: train dev test")
@@ -123,6 +131,15 @@ def parser() -> argparse.ArgumentParser:
     extract.add_argument("--refine_face_landmarks", action="store_true")
     extract.add_argument("--min_detection_confidence", type=float, default=HOLISTIC.min_detection_confidence)
     extract.add_argument("--min_tracking_confidence", type=float, default=HOLISTIC.min_tracking_confidence)
+
+    manifest = command(
+        "manifest", run_manifest,
+        "Write a manifest (split, video_id, path) of the video files in ROOT/<split>/ (or, with --split, in ROOT), "
+        "for --config manifest=OUTPUT. Add columns (gloss, translation, signer, start, end) as the dataset needs.",
+    )  # fmt: skip
+    manifest.add_argument("root", help="the folder that holds one folder of videos per split")
+    manifest.add_argument("--output", required=True, help="the manifest to write (.tsv)")
+    manifest.add_argument("--split", help="ROOT holds the videos of this one split")
 
     merge = command(
         "merge", run_merge,
@@ -159,7 +176,12 @@ def parser() -> argparse.ArgumentParser:
     export = command("export-pose", run_export_pose, "Write one .pose file (pose-format) per video.")
     export.add_argument("--keypoints_file", required=True, type=existing_path, help=KEYPOINTS_HELP)
     export.add_argument("--output_dir", required=True, help="folder for <split>/<video_id>.pose")
-    export.add_argument("--fps", type=float, default=25.0, help="frame rate written into the files (default: 25)")
+    export.add_argument(
+        "--fps",
+        type=float,
+        default=25.0,
+        help="frame rate of videos given as frame folders (default: 25); video files keep their own",
+    )
 
     progress = command(
         "progress", run_progress,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import journal
 from .holistic import HolisticSettings, VideoResult, create_holistic, extract_video
-from .index import Video, video_frame_paths
+from .index import Video, video_source
 from .progress import format_progress
 
 log = logging.getLogger(__name__)
@@ -26,28 +26,27 @@ def _init_worker(settings: HolisticSettings) -> None:
     _worker_holistic = create_holistic(settings)
 
 
-def _work(frame_paths: list[Path], on_bad_frame: str) -> VideoResult:
-    return extract_video(_worker_holistic, frame_paths, on_bad_frame)
+def _work(source, on_bad_frame: str) -> VideoResult:
+    return extract_video(_worker_holistic, source, on_bad_frame)
 
 
 def iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds")
 
 
-def video_record(dataset_root: Path, video: Video, frame_paths: list[Path], result: VideoResult) -> dict:
+def video_record(video: Video, result: VideoResult) -> dict:
     """What a shard (and the baseline) stores for one video."""
     return {
         "split": video.split,
         "video_id": video.video_id,
-        "image_paths": [path.relative_to(dataset_root).as_posix() for path in frame_paths],
+        "image_paths": result.references,
         "keypoints": result.keypoints,
         "presence": result.presence,
         "bad_frames": result.bad_frames,
         "width": result.width,
         "height": result.height,
-        "speaker": video.speaker,
-        "orth": video.orth,
-        "translation": video.translation,
+        "fps": video.fps,
+        "annotations": video.annotations,
     }
 
 
@@ -87,10 +86,11 @@ def extract_in_process(
     records = []
     with create_holistic(settings) as holistic:
         for video in videos:
-            frame_paths = video_frame_paths(dataset_root, video)
-            result = extract_video(holistic, frame_paths, on_bad_frame)
-            records.append(video_record(dataset_root, video, frame_paths, result))
-            progress.add(video.n_frames)
+            result = extract_video(holistic, video_source(dataset_root, video), on_bad_frame)
+            if result.ending:
+                log.warning("%s: %s", video.key, result.ending)
+            records.append(video_record(video, result))
+            progress.add(len(result.references))
     return records
 
 
@@ -104,7 +104,7 @@ def _failure(shard: int, in_flight: dict[Future, Video], err: BaseException) -> 
     return err
 
 
-def _extract_in_pool(shard, todo, frame_paths, settings, workers, on_bad_frame, on_done) -> None:
+def _extract_in_pool(shard, todo, sources, settings, workers, on_bad_frame, on_done) -> None:
     """Run the videos over `workers` spawned processes, at most one video in flight per worker.
 
     After a failure the videos still in flight are drained (and journaled by
@@ -116,7 +116,7 @@ def _extract_in_pool(shard, todo, frame_paths, settings, workers, on_bad_frame, 
         while queue or in_flight:
             while queue and len(in_flight) < workers and error is None:
                 video = queue.pop(0)
-                in_flight[pool.submit(_work, frame_paths[video.key], on_bad_frame)] = video
+                in_flight[pool.submit(_work, sources[video.key], on_bad_frame)] = video
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             for future in done:
                 video = in_flight.pop(future)
@@ -146,8 +146,8 @@ def run_shard(
     """Extract (or take from the journal) every video of the shard; records in index order, and stats."""
     settings_dict = settings.as_dict() | {"on_bad_frame": on_bad_frame}
     code = journal.code_version()
-    frame_paths = {v.key: video_frame_paths(dataset_root, v) for v in videos}
-    fingerprints = {v.key: journal.fingerprint(settings_dict, frame_paths[v.key], code) for v in videos}
+    sources = {v.key: video_source(dataset_root, v) for v in videos}
+    fingerprints = {v.key: journal.fingerprint(settings_dict, sources[v.key], code) for v in videos}
     results: dict[str, VideoResult] = {}
     progress = Progress(f"shard {shard}", len(videos), sum(v.n_frames for v in videos))
     progress.start()
@@ -165,21 +165,26 @@ def run_shard(
         journal.save(journal_dir, video.split, video.video_id, fingerprints[video.key], result)
         results[video.key] = result
         computed.append(result)
-        progress.add(video.n_frames)
+        if result.ending:
+            log.warning("%s: %s", video.key, result.ending)
+        progress.add(len(result.references))
 
     cpu_main_start = time.process_time()
     if todo:
         log.info("shard %d: %d videos to extract with %d workers, %d reused", shard, len(todo), workers, reused)
-        _extract_in_pool(shard, todo, frame_paths, settings, workers, on_bad_frame, on_done)
+        _extract_in_pool(shard, todo, sources, settings, workers, on_bad_frame, on_done)
     finished = time.time()
     first_frame = min((r.started_at for r in computed), default=finished)
     seconds = max((r.finished_at for r in computed), default=finished) - first_frame
-    extracted_frames = sum(v.n_frames for v in todo)
-    records = [video_record(dataset_root, v, frame_paths[v.key], results[v.key]) for v in videos]
+    extracted_frames = sum(len(r.references) for r in computed)
+    records = [video_record(v, results[v.key]) for v in videos]
     stats = {
         "shard": shard,
         "videos": len(videos),
-        "frames": sum(v.n_frames for v in videos),
+        "frames": sum(len(r["image_paths"]) for r in records),
+        # Decoded frames per video: a video file's count is known only now (merge allocates from these).
+        "video_frames": {v.key: len(results[v.key].references) for v in videos},
+        "frame_count_notes": {v.key: results[v.key].ending for v in videos if results[v.key].ending},
         "extracted_frames": extracted_frames,
         "reused_videos": reused,
         "bad_frames": sum(len(r["bad_frames"]) for r in records),

@@ -38,9 +38,11 @@ class HolisticSettings:
 class VideoResult:
     keypoints: np.ndarray  # float32 [n, 143, 3]
     presence: np.ndarray  # bool [n, 4]
+    references: list[str] = field(default_factory=list)  # each frame's reference (frame_sources)
     bad_frames: list[tuple[int, str]] = field(default_factory=list)
     width: int = 0
     height: int = 0
+    ending: str | None = None  # a video file that gave another number of frames than its container said
     cpu_seconds: float = 0.0
     started_at: float = 0.0
     finished_at: float = 0.0
@@ -75,22 +77,8 @@ def create_holistic(settings: HolisticSettings):
     return mp.solutions.holistic.Holistic(**settings.as_dict())
 
 
-def describe_unreadable(path: Path) -> str:
-    try:
-        size = path.stat().st_size
-    except OSError as err:
-        return f"cannot be read ({err.strerror})"
-    if size == 0:
-        return "empty file (0 bytes)"
-    with open(path, "rb") as stream:
-        head = stream.read(8)
-    if head != b"\x89PNG\r\n\x1a\n":
-        return f"not a PNG image (starts with {head!r})"
-    return f"corrupt or truncated PNG ({size} bytes)"
-
-
-def extract_video(holistic, frame_paths: list[Path], on_bad_frame: str = "fail") -> VideoResult:
-    """Run Holistic over the frames of one video, in order, after resetting its tracking.
+def extract_video(holistic, source, on_bad_frame: str = "fail") -> VideoResult:
+    """Run Holistic over the frames of one video (a frame_sources source), in order, after resetting its tracking.
 
     An undecodable frame stops with an InputError (on_bad_frame "fail"), or keeps
     zeros and presence false and is listed in bad_frames ("mark").
@@ -100,33 +88,43 @@ def extract_video(holistic, frame_paths: list[Path], on_bad_frame: str = "fail")
     from .landmarks import results_to_keypoints
 
     started_at, cpu_start = time.time(), time.process_time()
-    n = len(frame_paths)
-    keypoints = np.zeros((n, NUM_POINTS, NUM_COORDS), dtype=np.float32)
-    presence = np.zeros((n, len(PART_NAMES)), dtype=bool)
-    result = VideoResult(keypoints, presence)
+    keypoints, presence, references, bad_frames = [], [], [], []
+    width = height = 0
     holistic.reset()
-    for i, path in enumerate(frame_paths):
-        # IMREAD_COLOR gives 8-bit BGR for grayscale, RGBA and 16-bit PNGs alike.
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    for reference, image, reason in source.frames():
+        references.append(reference)
         if image is None:
-            reason = describe_unreadable(path)
             if on_bad_frame == "fail":
                 raise InputError(
-                    f"cannot decode frame {path}: {reason}.\n"
+                    f"cannot decode frame {reference}: {reason}.\n"
                     "Fix: restore the file from the release, or set on_bad_frame: mark to keep it "
                     "as zeros with presence false (listed in results/bad_frames.tsv)."
                 )
-            result.bad_frames.append((i, reason))
+            bad_frames.append((len(references) - 1, reason))
+            keypoints.append(np.zeros((NUM_POINTS, NUM_COORDS), dtype=np.float32))
+            presence.append(np.zeros(len(PART_NAMES), dtype=bool))
             continue
-        if not result.width:
-            result.height, result.width = image.shape[:2]
-        elif image.shape[:2] != (result.height, result.width):  # the index checked; the folder changed since
+        if not width:
+            height, width = image.shape[:2]
+        elif image.shape[:2] != (height, width):  # the index checked; the folder changed since
             raise InputError(
-                f"frame {path} is {image.shape[1]}x{image.shape[0]}, the video's earlier frames are "
-                f"{result.width}x{result.height}.\nFix: give every frame of the video the same size, then rerun "
+                f"frame {reference} is {image.shape[1]}x{image.shape[0]}, the video's earlier frames are "
+                f"{width}x{height}.\nFix: give every frame of the video the same size, then rerun "
                 "(the index checks the sizes again)."
             )
-        keypoints[i], presence[i] = results_to_keypoints(holistic.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB)))
+        frame_keypoints, frame_presence = results_to_keypoints(holistic.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB)))
+        keypoints.append(frame_keypoints)
+        presence.append(frame_presence)
+    n = len(references)
+    result = VideoResult(
+        np.array(keypoints, dtype=np.float32).reshape(n, NUM_POINTS, NUM_COORDS),
+        np.array(presence, dtype=bool).reshape(n, len(PART_NAMES)),
+        references,
+        bad_frames,
+        width,
+        height,
+        source.ending(n),
+    )
     result.cpu_seconds = time.process_time() - cpu_start
     result.started_at, result.finished_at = started_at, time.time()
     return result

@@ -14,7 +14,7 @@ from pathlib import Path
 from .atomic import write_pickle
 from .holistic import VideoResult
 
-_CODE_FILES = ("holistic.py", "landmarks.py", "layout.py")
+_CODE_FILES = ("holistic.py", "landmarks.py", "layout.py", "frame_sources.py")
 
 
 def code_version() -> str:
@@ -25,12 +25,12 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def fingerprint(settings: dict, frame_paths: list[Path], code: str) -> str:
+def fingerprint(settings: dict, source, code: str) -> str:
+    """source: a frame_sources source; its frames' (or its file's) names, sizes and modification times."""
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
     digest.update(code.encode())
-    for path in frame_paths:
-        stat = path.stat()
-        digest.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    for item in source.fingerprint_items():
+        digest.update(f"{item}\n".encode())
     return digest.hexdigest()
 
 

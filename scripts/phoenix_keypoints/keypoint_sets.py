@@ -20,9 +20,8 @@ NPZ_NAME = "{split}_keypoints.npz"
 NPZ_PATTERN = re.compile(r"^(?P<split>.+)_keypoints\.npz$")
 SPLIT_ORDER = ("train", "dev", "test")
 PRESENT_KEYS = tuple(f"{part}_present" for part in PART_NAMES)
-# The corpus columns each video keeps, as video_<column> arrays: what sign language recognition and
-# translation models train on.
-ANNOTATION_COLUMNS = ("speaker", "orth", "translation")
+# The seed format's per-video keys; any other key of a video there is a corpus column.
+SEED_VIDEO_KEYS = ("video_id", "offset", "n_frames", "width", "height", "fps")
 
 
 def npz_path(folder: str | Path, split: str) -> Path:
@@ -55,7 +54,10 @@ class SplitAssembler:
         self.image_paths: list[str] = [""] * n
         self.widths = np.zeros(len(names), dtype=np.int32)
         self.heights = np.zeros(len(names), dtype=np.int32)
-        self.annotations = {column: [""] * len(names) for column in ANNOTATION_COLUMNS}
+        self.fps = np.zeros(len(names), dtype=np.float32)
+        # The corpus columns each video keeps (PHOENIX: speaker, orth, translation): what sign language
+        # recognition and translation models train on. Columns in the order first seen.
+        self.annotations: dict[str, list[str]] = {}
         self.bad_frames: dict[int, str] = {}
         self.filled = np.zeros(len(names), dtype=bool)
 
@@ -74,9 +76,9 @@ class SplitAssembler:
         self.keypoints[rows] = record["keypoints"]
         self.presence[rows] = record["presence"]
         self.image_paths[rows] = record["image_paths"]
-        self.widths[i], self.heights[i] = record["width"], record["height"]
-        for column, values in self.annotations.items():
-            values[i] = record[column]
+        self.widths[i], self.heights[i], self.fps[i] = record["width"], record["height"], record["fps"]
+        for column, value in record["annotations"].items():
+            self.annotations.setdefault(column, [""] * len(self.names))[i] = value
         self.bad_frames.update((rows.start + frame, reason) for frame, reason in record["bad_frames"])
         self.filled[i] = True
         return None
@@ -101,6 +103,8 @@ class SplitAssembler:
             "part_names": np.array(PART_NAMES),
             "video_widths": self.widths,
             "video_heights": self.heights,
+            "video_fps": self.fps,
+            "annotation_columns": np.array(list(self.annotations), dtype=str),
             **{f"video_{column}": np.array(values, dtype=str) for column, values in self.annotations.items()},
             "bad_frame_rows": np.array(bad_rows, dtype=np.int64),
             "bad_frame_reasons": np.array([self.bad_frames[row] for row in bad_rows], dtype=str),
@@ -176,15 +180,11 @@ def to_seed_split(arrays) -> dict:
         }
         frame.update(zip(PRESENT_KEYS, presence[row], strict=True))
         frames.append(frame)
-    videos = [
-        {"video_id": name, "offset": offset, "n_frames": length, "width": width, "height": height,
-         "speaker": speaker, "orth": orth, "translation": translation}
-        for name, offset, length, width, height, speaker, orth, translation in zip(
-            arrays["video_names"].tolist(), arrays["video_offsets"].tolist(), arrays["video_lengths"].tolist(),
-            arrays["video_widths"].tolist(), arrays["video_heights"].tolist(), arrays["video_speaker"].tolist(),
-            arrays["video_orth"].tolist(), arrays["video_translation"].tolist(), strict=True,
-        )
-    ]  # fmt: skip
+    per_video = [arrays[f"video_{key}"].tolist() for key in ("names", "offsets", "lengths", "widths", "heights", "fps")]
+    columns = arrays["annotation_columns"].tolist()
+    per_video += [arrays[f"video_{column}"].tolist() for column in columns]
+    keys = SEED_VIDEO_KEYS + tuple(columns)
+    videos = [dict(zip(keys, values, strict=True)) for values in zip(*per_video, strict=True)]
     bad_frames = [
         {"video_id": video_ids[row], "frame_index": frame_index[row], "image_path": image_paths[row], "reason": reason}
         for row, reason in zip(arrays["bad_frame_rows"].tolist(), arrays["bad_frame_reasons"].tolist(), strict=True)
@@ -210,8 +210,8 @@ def from_seed_split(split: dict) -> dict[str, np.ndarray]:
             "presence": np.array([[frame[key] for key in PRESENT_KEYS] for frame in rows], dtype=bool),
             "width": video["width"],
             "height": video["height"],
-            # Keypoint files of earlier versions have no corpus columns.
-            **{column: video.get(column, "") for column in ANNOTATION_COLUMNS},
+            "fps": video.get("fps", 0.0),  # not in keypoint files of earlier versions
+            "annotations": {key: value for key, value in video.items() if key not in SEED_VIDEO_KEYS},
             "bad_frames": [(f["frame_index"], bad[video["video_id"], f["frame_index"]])
                            for f in rows if (video["video_id"], f["frame_index"]) in bad],
         }  # fmt: skip

@@ -1,5 +1,6 @@
 """Merge shard files (results/shards/shard_N.pkl) into per-split arrays, every indexed frame exactly once."""
 
+import json
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -51,10 +52,23 @@ class _Settings:
         return next(iter(self.seen.values()), None)
 
 
-def merge_indexed(index: list[Video], shard_files: Iterable[str | Path], splits: list[str]) -> dict[str, dict]:
-    """{split: arrays} in index order, reading one shard at a time; every indexed frame exactly once."""
+def decoded_counts(shard_files: Iterable[str | Path]) -> dict[str, int]:
+    """Frames decoded per video (split/video_id), from the stats beside each shard file (shard_N.json): a video
+    file's true count, which its container may misstate."""
+    counts = {}
+    for path in shard_files:
+        stats = Path(path).with_suffix(".json")
+        if stats.is_file():
+            counts |= json.loads(stats.read_text(encoding="utf-8")).get("video_frames", {})
+    return counts
+
+
+def merge_indexed(index: list[Video], shard_files: list[str | Path], splits: list[str]) -> dict[str, dict]:
+    """{split: arrays} in index order, reading one shard at a time; every indexed frame exactly once (a video
+    file's frames as decoded)."""
+    decoded = decoded_counts(shard_files)
     assemblers = {
-        split: SplitAssembler([v.video_id for v in found], [v.n_frames for v in found])
+        split: SplitAssembler([v.video_id for v in found], [decoded.get(v.key, v.n_frames) for v in found])
         for split in splits
         for found in [[v for v in index if v.split == split]]
     }

@@ -11,6 +11,7 @@ from .errors import InputError
 from .holistic import check_model_available
 from .index import DatasetPaths
 from .keypoint_sets import npz_path
+from .manifest import read_manifest
 
 RESULTS = "results"
 MERGED = f"{RESULTS}/merged"
@@ -69,7 +70,10 @@ def check_config(config: dict) -> None:
             config[key] = dict(sorted(value.items()))
     check_model_available(config["holistic"]["model_complexity"])
     dataset = dataset_paths(config)
-    if not (dataset.root / dataset.annotations_subdir).is_dir():
+    if config["manifest"]:
+        if not Path(config["manifest"]).is_file():
+            raise InputError(f"manifest {config['manifest']!r} not found. Fix: check the path (--config manifest=...).")
+    elif not (dataset.root / dataset.annotations_subdir).is_dir():
         raise InputError(
             f"dataset_path {str(dataset.root)!r} has no {dataset.annotations_subdir}/ folder.\n"
             "Fix: pass the release root, e.g. --config dataset_path=/data/PHOENIX-2014-T-release-v3/PHOENIX-2014-T"
@@ -85,20 +89,43 @@ def listed_videos(config: dict) -> int:
     """The videos the corpus CSVs list for the configured splits (max_samples_per_split applied): at most
     that many are indexed. Reading the CSVs takes milliseconds, even for the whole release."""
     dataset, limit = dataset_paths(config), config["max_samples_per_split"]
-    rows = [len(index.read_corpus_csv(dataset.csv_path(split))) for split in config["splits"]]
+    if config["manifest"]:
+        manifest_rows = read_manifest(Path(config["manifest"]))[1]
+        rows = [sum(row["split"] == split for row in manifest_rows) for split in config["splits"]]
+    else:
+        rows = [len(index.read_corpus_csv(dataset.csv_path(split))) for split in config["splits"]]
     return sum(min(count, limit) if limit else count for count in rows)
 
 
 def dataset_paths(config: dict) -> DatasetPaths:
+    """The dataset's root (with a manifest: the manifest's folder, which its relative paths start from)."""
+    if config["manifest"]:
+        return DatasetPaths(Path(config["manifest"]).parent)
     return DatasetPaths(Path(config["dataset_path"]), config["annotations_subdir"], config["frames_subdir"])
 
 
+def dataset_identity(config: dict) -> str:
+    """The manifest, or the release's root, as an absolute path: what results/ was made from."""
+    return run_settings.dataset_root(config)
+
+
+def dataset_root(config: dict) -> str:
+    """The folder the indexed sources (frame folders, video files) are relative to."""
+    return str(dataset_paths(config).root)
+
+
 def frames_fingerprint(config: dict) -> str:
-    """Changes whenever a frame of the configured splits is added, removed or replaced: the index's params."""
+    """Changes whenever a frame (or a video file) of the configured splits is added, removed or replaced: the
+    index's params."""
+    if config["manifest"]:
+        return index.manifest_fingerprint(Path(config["manifest"]), config["splits"])
     return index.frames_fingerprint(dataset_paths(config), config["splits"])
 
 
 def corpus_csvs(config: dict) -> list[str]:
+    """The index's input files: the corpus CSVs, or the manifest."""
+    if config["manifest"]:
+        return [config["manifest"]]
     dataset = dataset_paths(config)
     return [str(dataset.csv_path(split)) for split in config["splits"]]
 

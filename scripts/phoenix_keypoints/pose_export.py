@@ -60,11 +60,14 @@ def video_pose(keypoints: np.ndarray, presence: np.ndarray, width: int, height: 
 
 
 def export_split(split: str, arrays: dict, out_dir: str | Path, fps: float) -> list[Path]:
-    """One .pose file per video of a split's arrays: out_dir/<split>/<video_id>.pose."""
+    """One .pose file per video of a split's arrays: out_dir/<split>/<video_id>.pose, at the video file's own
+    frame rate, or `fps` for a folder of frames (which has none)."""
     written = []
-    sizes = zip(arrays["video_widths"].tolist(), arrays["video_heights"].tolist(), strict=True)
-    for (name, rows), (width, height) in zip(video_slices(arrays).items(), sizes, strict=True):
-        pose = video_pose(arrays["keypoints"][rows], arrays["presence"][rows], width, height, fps)
+    per_video = zip(
+        arrays["video_widths"].tolist(), arrays["video_heights"].tolist(), arrays["video_fps"].tolist(), strict=True
+    )
+    for (name, rows), (width, height, own_fps) in zip(video_slices(arrays).items(), per_video, strict=True):
+        pose = video_pose(arrays["keypoints"][rows], arrays["presence"][rows], width, height, own_fps or fps)
         path = Path(out_dir) / split / f"{name}.pose"
         with atomic_path(path) as temp, open(temp, "wb") as stream:
             pose.write(stream)

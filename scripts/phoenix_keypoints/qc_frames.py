@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 
 from .atomic import atomic_path
+from .frame_sources import REFERENCE_SEPARATOR, read_reference
 from .index import frame_number
 from .layout import PART_NAMES, PARTS
 from .skeleton import PART_EDGES
@@ -54,6 +55,12 @@ def draw_keypoints(image_bgr: np.ndarray, keypoints: np.ndarray, presence: np.nd
     return canvas
 
 
+def reference_number(reference: str) -> int:
+    """A frame's own number: in its PNG's name (imagesNNNN.png), or in its video file's reference (#N)."""
+    video, separator, number = reference.rpartition(REFERENCE_SEPARATOR)
+    return int(number) if separator else frame_number(Path(reference).name)
+
+
 def qc_frame_name(video_id: str, frame_number: int) -> str:
     return f"{video_id}_frame{frame_number:04d}.png"
 
@@ -65,12 +72,12 @@ def write_qc_frames(npz_path: str | Path, dataset_root: str | Path, out_dir: str
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for row in sample_frames(arrays["video_offsets"], arrays["video_lengths"], count):
-        frame_path = Path(dataset_root) / str(arrays["image_paths"][row])
-        image = cv2.imread(str(frame_path), cv2.IMREAD_COLOR)
+        reference = str(arrays["image_paths"][row])
+        image = read_reference(dataset_root, reference)
         if image is None:  # a frame kept as zeros under on_bad_frame: mark
-            log.warning("not drawn: %s cannot be decoded (see results/bad_frames.tsv)", frame_path)
+            log.warning("not drawn: %s cannot be decoded (see results/bad_frames.tsv)", reference)
             continue
-        number = frame_number(frame_path.name)  # the frame's own number, as in its file name
+        number = reference_number(reference)
         path = out_dir / qc_frame_name(str(arrays["video_ids"][row]), number)
         with atomic_path(path) as temp:
             if not cv2.imwrite(str(temp), draw_keypoints(image, arrays["keypoints"][row], arrays["presence"][row])):

@@ -46,8 +46,9 @@ def set_dotted(config: dict, key: str, value) -> None:
     config[leaf] = value
 
 
-def dataset_root(dataset_path: str) -> str:
-    return str(Path(dataset_path).resolve())
+def dataset_root(config: dict) -> str:
+    """What identifies the dataset: the manifest, or the release's root folder."""
+    return str(Path(config["manifest"] or config["dataset_path"]).resolve())
 
 
 def read_record(results: str | Path) -> dict | None:
@@ -76,11 +77,11 @@ def settle(config: dict, command_line: dict, command_line_raw: dict, results: st
             set_dotted(config, key, value)
             notes.append(f"{key}={value}")
     recorded_root = record["dataset_root"]
-    if dataset_root(config["dataset_path"]) != recorded_root:
+    if dataset_root(config) != recorded_root:
         raise InputError(
             f"{results}/ holds the keypoints of {recorded_root} ({results}/{RECORD_NAME}), and this command asks "
-            f"for {dataset_root(config['dataset_path'])}: one results folder holds one dataset.\n"
-            f"Fix: to go on with {recorded_root}, leave dataset_path out (or pass it); for the other dataset, run "
+            f"for {dataset_root(config)}: one results folder holds one dataset.\n"
+            f"Fix: to go on with {recorded_root}, leave dataset_path (or manifest) out; for the other dataset, run "
             "in another folder (snakemake --directory OTHER ...) or delete results/ first (make clean)."
         )
     return notes
@@ -92,7 +93,7 @@ def write_record(config: dict, command_line: dict, results: str | Path) -> None:
     previous = read_record(results)
     chosen = set(dotted_keys(command_line)) | set(previous["from_command_line"] if previous else ())
     record = {
-        "dataset_root": dataset_root(config["dataset_path"]),
+        "dataset_root": dataset_root(config),
         "from_command_line": sorted(chosen),
         "config": config,
     }

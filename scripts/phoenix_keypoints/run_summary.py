@@ -15,10 +15,15 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+MAX_NOTES_SHOWN = 10
+
+
 def summary_text(
-    dataset_root: str, npz: list, skipped: str, verification: str, holistic: dict, outputs: list[str]
-) -> str:
-    """npz: the model-input files, one per split; skipped: the index's skipped.tsv; verification: its report."""
+    dataset_root: str, npz: list, skipped: str, verification: str, holistic: dict, outputs: list[str],
+    frame_count_notes: dict[str, str],
+) -> str:  # fmt: skip
+    """npz: the model-input files, one per split; skipped: the index's skipped.tsv; verification: its report;
+    frame_count_notes: video files that decoded to another number of frames than their container said."""
     with open(skipped, encoding="utf-8", newline="") as stream:
         skipped_per_split: dict[str, int] = {}
         for row in csv.DictReader(stream, delimiter="\t"):
@@ -40,7 +45,12 @@ def summary_text(
         f"{verification})"
     )
     settings = ", ".join(f"{key} {value}" for key, value in sorted(holistic.items()))
+    notes = [f"  {key}: {note}" for key, note in sorted(frame_count_notes.items())[:MAX_NOTES_SHOWN]]
+    if notes:
+        more = f" ({len(frame_count_notes) - len(notes)} more not shown)" if len(frame_count_notes) > len(notes) else ""
+        heading = f"{plural(len(frame_count_notes), 'video file')} decoded to another frame count than its container"
+        notes.insert(0, f"{heading} said (every decoded frame is kept){more}:")
     return "\n".join(
-        [f"Keypoints of {dataset_root}", f"Verification {verdict}", *table, f"MediaPipe Holistic: {settings}",
-         "Outputs: " + ", ".join(outputs)]
+        [f"Keypoints of {dataset_root}", f"Verification {verdict}", *table, *notes,
+         f"MediaPipe Holistic: {settings}", "Outputs: " + ", ".join(outputs)]
     ) + "\n"  # fmt: skip

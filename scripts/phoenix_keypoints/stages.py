@@ -21,6 +21,7 @@ from .gpu_slots import acquire_gpu_slot
 from .holistic import HolisticSettings
 from .index import DatasetPaths, select_videos
 from .keypoint_sets import KeypointSet, npz_path, sets_from_records, split_of, write_bad_frames, write_seed_pickle
+from .manifest import write_manifest
 from .merge import log_sets, merge_indexed, merge_unindexed
 from .sharding import assign_shards, shard_loads
 from .tables import read_videos, videos_of_shard, write_skipped, write_videos
@@ -39,16 +40,18 @@ def _write_npz_files(sets: Iterable[tuple[str, dict]], npz_dir: str | Path) -> N
 
 def index(
     dataset_path: str, annotations_subdir: str, frames_subdir: str, splits: list[str],
-    max_samples_per_split: int | None, on_bad_video: str, corpus: str, skipped: str,
+    max_samples_per_split: int | None, on_bad_video: str, corpus: str, skipped: str, manifest: str | None = None,
 ) -> None:  # fmt: skip
-    """Every video of the splits with its frames (corpus.tsv), and the videos left out (skipped.tsv)."""
+    """Every video of the splits with its frames (corpus.tsv), and the videos left out (skipped.tsv): from the
+    PHOENIX layout under dataset_path, or from a manifest."""
     dataset = DatasetPaths(Path(dataset_path), annotations_subdir, frames_subdir)
-    videos, problems = select_videos(dataset, list(splits), on_bad_video, max_samples_per_split)
+    manifest_path = Path(manifest) if manifest else None
+    videos, problems = select_videos(dataset, list(splits), on_bad_video, max_samples_per_split, manifest_path)
     write_skipped(skipped, problems)
     write_videos(corpus, videos)
     log.info(
-        "indexed %d videos, %d frames (%d problems skipped) under %s",
-        len(videos), sum(v.n_frames for v in videos), len(problems), dataset.root,
+        "indexed %d videos, %d frames (%d problems skipped) from %s",
+        len(videos), sum(v.n_frames for v in videos), len(problems), manifest_path or dataset.root,
     )  # fmt: skip
 
 
@@ -78,13 +81,16 @@ def extract(
 
 
 def extract_dataset(
-    dataset_path: str, splits: list[str], settings: HolisticSettings, on_bad_video: str, on_bad_frame: str,
+    dataset_path: str | None, splits: list[str], settings: HolisticSettings, on_bad_video: str, on_bad_frame: str,
     max_samples_per_split: int | None, output_path: str,
     annotations_subdir: str = DatasetPaths.annotations_subdir, frames_subdir: str = DatasetPaths.frames_subdir,
+    manifest: str | None = None,
 ) -> None:  # fmt: skip
-    """A whole release in this process (no shards, no journal): the seed-format pickle."""
-    dataset = DatasetPaths(Path(dataset_path), annotations_subdir, frames_subdir)
-    chosen, _ = select_videos(dataset, splits, on_bad_video, max_samples_per_split)
+    """A whole release (or a manifest's videos) in this process, no shards, no journal: the seed-format pickle."""
+    root = Path(manifest).parent if manifest else Path(dataset_path)
+    dataset = DatasetPaths(root, annotations_subdir, frames_subdir)
+    manifest_path = Path(manifest) if manifest else None
+    chosen, _ = select_videos(dataset, splits, on_bad_video, max_samples_per_split, manifest_path)
     _check_writable(output_path)
     records = extract_in_process(dataset.root, chosen, settings, on_bad_frame, "extract")
     write_seed_pickle(output_path, sets_from_records(records, splits, settings.as_dict()))
@@ -96,6 +102,13 @@ def _check_writable(path: str) -> None:
     folder = Path(path).resolve().parent
     if not folder.is_dir():
         raise InputError(f"the folder of {path} does not exist. Fix: create {folder} or choose another path.")
+
+
+def manifest(root: str, output: str, split: str | None = None) -> int:
+    """A manifest of the video files under root/<split>/ (or under root, for one split): the rows written."""
+    rows = write_manifest(Path(root), Path(output), split)
+    log.info("%d videos -> %s", rows, output)
+    return rows
 
 
 def merge(
@@ -173,12 +186,17 @@ def export_pose(keypoints: str | list, poses: str, fps: float, verification: str
 
 
 def summary(
-    dataset_path: str, npz: list, skipped: str, verification: str, holistic: dict, outputs: list[str], text: str
-) -> None:
-    """results/summary.txt: what the run made, in a few lines."""
+    dataset: str, npz: list, skipped: str, verification: str, stats: list, holistic: dict, outputs: list[str],
+    text: str,
+) -> None:  # fmt: skip
+    """results/summary.txt: what the run made, in a few lines. dataset: the release's root, or the manifest;
+    stats: the extraction jobs' (for video files whose frame count differed from their container's)."""
     from .run_summary import summary_text
 
-    write_text(text, summary_text(str(Path(dataset_path).resolve()), npz, skipped, verification, holistic, outputs))
+    notes = {}
+    for path in stats:
+        notes |= json.loads(Path(path).read_text(encoding="utf-8")).get("frame_count_notes", {})
+    write_text(text, summary_text(dataset, npz, skipped, verification, holistic, outputs, notes))
     log.info("summary:\n%s", Path(text).read_text(encoding="utf-8"))
 
 

@@ -7,9 +7,8 @@ from pathlib import Path
 from .atomic import write_text
 from .index import Problem, Video
 
-VIDEO_COLUMNS = (
-    "split", "video_id", "n_frames", "frames_dir", "speaker", "orth", "translation", "width", "height", "shard",
-)  # fmt: skip
+# Then the corpus columns each video carries (PHOENIX: speaker, orth, translation; a manifest: its own).
+VIDEO_COLUMNS = ("split", "video_id", "n_frames", "source", "width", "height", "fps", "start", "end", "shard")
 SKIPPED_COLUMNS = ("split", "video_id", "path", "reasons")
 
 
@@ -21,29 +20,36 @@ def _tsv(header, rows) -> str:
     return buffer.getvalue()
 
 
+def _blank_if_none(value) -> str:
+    return "" if value is None else str(value)
+
+
 def write_videos(path, videos: list[Video]) -> None:
+    annotations = list(videos[0].annotations) if videos else []
     rows = (
-        [v.split, v.video_id, v.n_frames, v.frames_dir, v.speaker, v.orth, v.translation, v.width, v.height,
-         "" if v.shard is None else v.shard]
+        [v.split, v.video_id, v.n_frames, v.source, v.width, v.height, f"{v.fps:g}", v.start, _blank_if_none(v.end),
+         _blank_if_none(v.shard), *(v.annotations[column] for column in annotations)]
         for v in videos
     )  # fmt: skip
-    write_text(path, _tsv(VIDEO_COLUMNS, rows))
+    write_text(path, _tsv(VIDEO_COLUMNS + tuple(annotations), rows))
 
 
 def read_videos(path) -> list[Video]:
     with open(path, encoding="utf-8", newline="") as stream:
         reader = csv.DictReader(stream, delimiter="\t")
+        annotations = [column for column in reader.fieldnames or [] if column not in VIDEO_COLUMNS]
         return [
             Video(
                 split=row["split"],
                 video_id=row["video_id"],
                 n_frames=int(row["n_frames"]),
-                frames_dir=row["frames_dir"],
-                speaker=row["speaker"],
-                orth=row["orth"],
-                translation=row["translation"],
+                source=row["source"],
+                annotations={column: row[column] for column in annotations},
                 width=int(row["width"]),
                 height=int(row["height"]),
+                fps=float(row["fps"]),
+                start=int(row["start"]),
+                end=int(row["end"]) if row["end"] else None,
                 shard=int(row["shard"]) if row["shard"] else None,
             )
             for row in reader
