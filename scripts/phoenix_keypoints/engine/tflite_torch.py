@@ -9,6 +9,7 @@ Inside, 4-D activations are NCHW tensors in channels_last memory (which is NHWC,
 are permuted views, not copies); ops that reshape or index by axis convert to TFLite's NHWC semantics.
 """
 
+import collections
 import importlib.util
 from pathlib import Path
 
@@ -168,14 +169,21 @@ class TFLiteModule(nn.Module):
             values = np.frombuffer(data.tobytes(), _NUMPY_TYPES[tensor.Type()])
             sparsity = tensor.Sparsity()
             consts[index] = _densify(values, shapes[index], sparsity) if sparsity else values.reshape(shapes[index])
-        self.ops = nn.ModuleList()
-        self.op_inputs, self.op_outputs = [], []
+        operators = []
         for i in range(graph.OperatorsLength()):
             op = graph.Operators(i)
             code = model.OperatorCodes(op.OpcodeIndex())
             name = tflite.opcode2name(max(code.BuiltinCode(), code.DeprecatedBuiltinCode()))
-            inputs = [op.Inputs(k) for k in range(op.InputsLength())]
             (output,) = [op.Outputs(k) for k in range(op.OutputsLength())]
+            operators.append((name, op, [op.Inputs(k) for k in range(op.InputsLength())], output))
+        readers = collections.defaultdict(list)
+        for name, _, inputs, _ in operators:
+            for position, t in enumerate(inputs):
+                readers[t].append((name, position))
+        self.ops = nn.ModuleList()
+        self.op_inputs, self.op_outputs = [], []
+        folded_pads = {}  # PAD output -> (PAD input, spatial paddings), for the convolution that reads it
+        for name, op, inputs, output in operators:
             # Weights stored sparse (decoded above) and fp16: fold them into fp32 constants (fp16 -> fp32 is exact).
             if name == "DENSIFY" and inputs[0] in consts:
                 consts[output] = consts[inputs[0]]
@@ -183,9 +191,20 @@ class TFLiteModule(nn.Module):
             if name == "DEQUANTIZE" and consts.get(inputs[0], np.empty(0)).dtype == np.float16:
                 consts[output] = consts[inputs[0]].astype(np.float32)
                 continue
+            # A spatial PAD read only by a convolution becomes that convolution's padding: no padded copy.
+            if name == "PAD" and inputs[1] in consts and output not in self.graph_outputs:
+                paddings = consts[inputs[1]].tolist()
+                if readers[output] in ([("CONV_2D", 0)], [("DEPTHWISE_CONV_2D", 0)]) and paddings[0] == paddings[3]:
+                    folded_pads[output] = (inputs[0], paddings[1:3])
+                    continue
             if name not in _BUILDERS:
                 raise NotImplementedError(f"operator {name}")
-            self.ops.append(_BUILDERS[name](op, inputs, output, consts, shapes))
+            options = {}
+            if inputs[0] in folded_pads:
+                source, options["input_pad"] = folded_pads[inputs[0]]
+            self.ops.append(_BUILDERS[name](op, inputs, output, consts, shapes, **options))
+            if options:
+                inputs = [source, *inputs[1:]]
             self.op_inputs.append([t for t in inputs if t >= 0 and t not in consts])
             self.op_outputs.append(output)
         # Drop each intermediate after its last use so that large batches keep memory low.
@@ -217,9 +236,9 @@ def _bias(inputs: list[int], consts: dict) -> np.ndarray | None:
 
 
 class _Conv(nn.Module):
-    """CONV_2D and DEPTHWISE_CONV_2D (weights [O, KH, KW, I] and [1, KH, KW, C*M])."""
+    """CONV_2D and DEPTHWISE_CONV_2D (weights [O, KH, KW, I] and [1, KH, KW, C*M]), after a folded PAD if any."""
 
-    def __init__(self, op, inputs, output, consts, shapes, depthwise: bool):
+    def __init__(self, op, inputs, output, consts, shapes, depthwise: bool, input_pad=((0, 0), (0, 0))):
         super().__init__()
         opts = _options(op, tflite.DepthwiseConv2DOptions if depthwise else tflite.Conv2DOptions)
         weight = consts[inputs[1]].transpose(3, 0, 1, 2) if depthwise else consts[inputs[1]].transpose(0, 3, 1, 2)
@@ -231,10 +250,11 @@ class _Conv(nn.Module):
         self.dilation = (opts.DilationHFactor(), opts.DilationWFactor())
         self.act = opts.FusedActivationFunction()
         kernel_h, kernel_w = weight.shape[2:]
-        pad_h, pad_w = (0, 0), (0, 0)
+        pad_h, pad_w = input_pad
         if opts.Padding() == Padding.SAME:
-            pad_h = _same_padding(height, kernel_h, self.stride[0], self.dilation[0])
-            pad_w = _same_padding(width, kernel_w, self.stride[1], self.dilation[1])
+            same_h = _same_padding(height, kernel_h, self.stride[0], self.dilation[0])
+            same_w = _same_padding(width, kernel_w, self.stride[1], self.dilation[1])
+            pad_h, pad_w = np.add(pad_h, same_h).tolist(), np.add(pad_w, same_w).tolist()
         # Symmetric padding goes into the convolution; asymmetric padding needs an explicit F.pad first.
         self.symmetric = pad_h[0] == pad_h[1] and pad_w[0] == pad_w[1]
         self.padding = (pad_h[0], pad_w[0]) if self.symmetric else (0, 0)
@@ -423,8 +443,8 @@ class _Unary(nn.Module):
 
 
 _BUILDERS = {
-    "CONV_2D": lambda *a: _Conv(*a, depthwise=False),
-    "DEPTHWISE_CONV_2D": lambda *a: _Conv(*a, depthwise=True),
+    "CONV_2D": lambda *a, **k: _Conv(*a, depthwise=False, **k),
+    "DEPTHWISE_CONV_2D": lambda *a, **k: _Conv(*a, depthwise=True, **k),
     "MAX_POOL_2D": _MaxPool,
     "ADD": _Add,
     "CONCATENATION": _Concatenation,
