@@ -14,6 +14,10 @@ SAMPLE_FRAMES = {"train": 99, "dev": 9, "test": 2}
 sys.path.insert(0, str(REPO / "scripts"))
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "engine: the PyTorch engine; needs requirements-engine.txt and ../shared/data")
+
+
 def run_snakemake(
     workdir: Path,
     *args: str,
