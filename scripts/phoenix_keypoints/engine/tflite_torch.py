@@ -290,8 +290,8 @@ class _MaxPool(nn.Module):
 class _Add(nn.Module):
     def __init__(self, op, inputs, output, consts, shapes):
         super().__init__()
-        if any(t in consts for t in inputs):
-            raise NotImplementedError("ADD with a constant operand")
+        if any(t in consts for t in inputs) or shapes[inputs[0]] != shapes[inputs[1]]:
+            raise NotImplementedError("ADD with a constant operand or broadcasting")
         self.act = _options(op, tflite.AddOptions).FusedActivationFunction()
 
     def forward(self, a, b):
@@ -301,6 +301,8 @@ class _Add(nn.Module):
 class _Concatenation(nn.Module):
     def __init__(self, op, inputs, output, consts, shapes):
         super().__init__()
+        if any(t in consts for t in inputs):
+            raise NotImplementedError("CONCATENATION with a constant operand")
         opts = _options(op, tflite.ConcatenationOptions)
         self.dim = _torch_axis(opts.Axis(), len(shapes[output]))
         self.act = opts.FusedActivationFunction()
