@@ -75,10 +75,8 @@ def remove_letterbox(box: torch.Tensor, keypoints: torch.Tensor, padding: torch.
     """DetectionLetterboxRemovalCalculator: boxes [n, 4] and keypoints [n, k, 2] out of the padded tensor."""
     left, top = padding[:, 0], padding[:, 1]
     lr, tb = padding[:, 0] + padding[:, 2], padding[:, 1] + padding[:, 3]
-    box = torch.stack(
-        ((box[:, 0] - left) / (1.0 - lr), (box[:, 1] - top) / (1.0 - tb), box[:, 2] / (1.0 - lr), box[:, 3] / (1.0 - tb)),
-        dim=1,
-    )
+    xmin, ymin = (box[:, 0] - left) / (1.0 - lr), (box[:, 1] - top) / (1.0 - tb)
+    box = torch.stack((xmin, ymin, box[:, 2] / (1.0 - lr), box[:, 3] / (1.0 - tb)), dim=1)
     x = (keypoints[..., 0] - left[:, None]) / (1.0 - lr[:, None])
     y = (keypoints[..., 1] - top[:, None]) / (1.0 - tb[:, None])
     return box, torch.stack((x, y), dim=-1)
@@ -88,4 +86,6 @@ def project_keypoints(keypoints: torch.Tensor, matrix: torch.Tensor) -> torch.Te
     """DetectionProjectionCalculator on keypoints [n, k, 2] with the crop's [n, 2, 3] matrix."""
     x, y = keypoints[..., 0], keypoints[..., 1]
     m = matrix[:, None]
-    return torch.stack((m[..., 0, 0] * x + m[..., 0, 1] * y + m[..., 0, 2], m[..., 1, 0] * x + m[..., 1, 1] * y + m[..., 1, 2]), -1)
+    projected_x = m[..., 0, 0] * x + m[..., 0, 1] * y + m[..., 0, 2]
+    projected_y = m[..., 1, 0] * x + m[..., 1, 1] * y + m[..., 1, 2]
+    return torch.stack((projected_x, projected_y), dim=-1)

@@ -70,7 +70,8 @@ def holistic_step(models: stages.Models, state: HolisticState, frames, sizes, ac
     if len(rows):
         result = stages.pose_landmarks(models, frames, sizes, rows, state.pose_roi[rows])
         pose_present[rows] = result.present
-        rows, raw, raw_visibility = rows[result.present], result.landmarks[result.present], result.visibility[result.present]
+        present = result.present
+        rows, raw, raw_visibility = rows[present], result.landmarks[present], result.visibility[present]
     lost = active & ~pose_present
     state.filters.reset(lost)
     state.pose_roi_valid &= ~lost
@@ -98,7 +99,7 @@ def _hands(models, state, frames, sizes, rows, pose, visibility):
         if len(slot):
             frame_rows = rows[slot]
             recrop = stages.hand_recrop(models, frames, sizes, frame_rows, from_pose[slot, side])
-            tracking = stages.track_hand(
+            tracking, _ = stages.track_hand(
                 state.hands[frame_rows, side], state.hands_valid[frame_rows, side], recrop, sizes[frame_rows]
             )
             found, landmarks = stages.hand_landmarks(models, frames, sizes, frame_rows, tracking)
@@ -119,7 +120,7 @@ def _face(models, state, frames, sizes, rows, pose):
         found, from_detection = stages.detect_face(models, frames, sizes, rows, from_pose)
         rows, from_detection = rows[found], from_detection[found]
     if len(rows):
-        tracking = stages.track_face(state.face[rows], state.face_valid[rows], from_detection, sizes[rows])
+        tracking, _ = stages.track_face(state.face[rows], state.face_valid[rows], from_detection, sizes[rows])
         found, landmarks = stages.face_landmarks(models, frames, sizes, rows, tracking)
         present[rows] = found
         face[rows] = torch.where(found[:, None, None], landmarks, face[rows])
@@ -129,7 +130,7 @@ def _face(models, state, frames, sizes, rows, pose):
 
 
 def to_keypoints(out: StepOutput) -> tuple[torch.Tensor, torch.Tensor]:
-    """The project's layout: keypoints float32 [B, 143, 3] (68 face, left hand, right hand, 33 pose), presence [B, 4]."""
+    """The project's layout: keypoints float32 [B, 143, 3] (68 face, left, right hand, 33 pose), presence [B, 4]."""
     batch = out.pose.shape[0]
     keypoints = torch.zeros(batch, NUM_POINTS, NUM_COORDS, device=out.pose.device)
     keypoints[:, part_slice("face")] = out.face[:, FACE_68.to(out.face.device)]

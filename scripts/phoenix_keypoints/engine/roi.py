@@ -62,7 +62,8 @@ def rect_from_keypoints(points: torch.Tensor, start: int, end: int, sizes: torch
     rotation = rotation_between(
         points[..., start, 0] * w, points[..., start, 1] * h, points[..., end, 0] * w, points[..., end, 1] * h, 0.0
     )
-    return torch.stack(((lo[..., 0] + hi[..., 0]) / 2, (lo[..., 1] + hi[..., 1]) / 2, *(hi - lo).unbind(-1), rotation), -1)
+    centre, size = (lo + hi) / 2, hi - lo
+    return torch.stack((*centre.unbind(-1), *size.unbind(-1), rotation), dim=-1)
 
 
 def alignment_points_rect(start: torch.Tensor, end: torch.Tensor, sizes: torch.Tensor, target_degrees: float):
@@ -197,7 +198,9 @@ def keep_tracking(
     )
     half_w = recrop_w * (1.0 + margin) * 0.5
     half_h = recrop_h * (1.0 + margin) * 0.5
-    lx, ly = _rotate(prev_landmarks[..., 0] * w[:, None], prev_landmarks[..., 1] * h[:, None], cos[:, None], sin[:, None])
+    lx = prev_landmarks[..., 0] * w[:, None]
+    ly = prev_landmarks[..., 1] * h[:, None]
+    lx, ly = _rotate(lx, ly, cos[:, None], sin[:, None])
     inside = (
         ((rx - half_w)[:, None] < lx)
         & (lx < (rx + half_w)[:, None])
