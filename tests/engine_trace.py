@@ -18,6 +18,9 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 TRACE_TOOL = SHARED / "tools" / "holistic_trace.py"
 PHOENIX = SHARED / "data" / "phoenix-mini" / "PHOENIX-2014-T" / "features" / "fullFrame-210x260px"
 VIDEOS = ("autsl-sample/signer0_sample1000_color.mp4", "signing-clips/FOOTBALL.mp4")
+# A clip with the person gone for a few frames (uniform grey): pose is lost and re-acquired, which resets the
+# one-euro filters but not the visibility filters.
+GREY_GAP = ("train/sample_asl_soup-1", range(8, 11))
 
 
 def available() -> bool:
@@ -25,11 +28,16 @@ def available() -> bool:
 
 
 def clip_names() -> list[str]:
-    return [f"{p.parent.name}/{p.name}" for p in sorted(PHOENIX.glob("*/*"))] + list(VIDEOS)
+    return [f"{p.parent.name}/{p.name}" for p in sorted(PHOENIX.glob("*/*"))] + list(VIDEOS) + [f"{GREY_GAP[0]}+grey"]
 
 
 def read_clip(name: str) -> list[np.ndarray]:
     """The clip's RGB uint8 frames, in order."""
+    if name.endswith("+grey"):
+        frames = read_clip(name.removesuffix("+grey"))
+        for t in GREY_GAP[1]:
+            frames[t] = np.full_like(frames[t], 128)
+        return frames
     if name.endswith(".mp4"):
         capture = cv2.VideoCapture(str(SHARED / "data" / name))
         frames = []

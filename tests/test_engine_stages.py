@@ -126,8 +126,10 @@ def test_pose_landmarks_filters_and_next_roi(clips, models):
     landmarks through the visibility and one-euro filters across the clip (resets on loss included), and the
     next frame's ROI from the filtered auxiliary landmarks."""
     figures = {"landmarks px": 0.0, "visibility": 0.0, "next roi px": 0.0, "roi rad": 0.0}
+    reacquired = 0
     for name, clip in clips.items():
         trace = clip.trace
+        reacquired += sum("pose_detection" in streams for streams in trace[1:])
         rois, frames = [], []
         for t, streams in enumerate(trace):
             if "pose_detection" in streams:
@@ -162,6 +164,8 @@ def test_pose_landmarks_filters_and_next_roi(clips, models):
             position, turn = roi_error(next_roi, f32([rect(trace[t]["pose_landmarks_roi"])]), size)
             figures["next roi px"] = max(figures["next roi px"], position)
             figures["roi rad"] = max(figures["roi rad"], turn)
+    assert reacquired, "no clip loses and re-acquires the pose"
+    print(f"pose re-acquisitions: {reacquired}")
     check(figures, LIMITS)
 
 
