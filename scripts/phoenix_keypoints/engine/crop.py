@@ -154,29 +154,35 @@ def remap_bilinear(
     frames: torch.Tensor, sizes: torch.Tensor, rows: torch.Tensor, fx: torch.Tensor, fy: torch.Tensor, zero_border: bool
 ) -> torch.Tensor:
     """remapBilinear on uint8 with 15-bit weights: [n, T, T, 3] uint8, from frames [B, Hmax, Wmax, 3]."""
-    sx = (fx >> INTER_BITS).clamp(SHORT_MIN, SHORT_MAX)
-    sy = (fy >> INTER_BITS).clamp(SHORT_MIN, SHORT_MAX)
-    ax = fx & (INTER_TAB_SIZE - 1)
-    ay = fy & (INTER_TAB_SIZE - 1)
-    width = sizes[rows, 0].long()[:, None, None]
-    height = sizes[rows, 1].long()[:, None, None]
-    stride_y, stride_x = frames.shape[2] * 3, 3
-    base = rows.long()[:, None, None] * (frames.shape[1] * stride_y)
-    flat = frames.reshape(-1)
-    total = torch.zeros(fx.shape + (3,), dtype=torch.int64, device=frames.device)
-    channels = torch.arange(3, device=frames.device)
-    # The table's weights are exact: (32 - ax)(32 - ay) * 32 and so on, summing to 2^15.
-    for dy, wy in ((0, INTER_TAB_SIZE - ay), (1, ay)):
-        for dx, wx in ((0, INTER_TAB_SIZE - ax), (1, ax)):
-            x, y = sx + dx, sy + dy
-            inside = (x >= 0) & (x < width) & (y >= 0) & (y < height)
-            x = torch.minimum(x.clamp(min=0), width - 1)
-            y = torch.minimum(y.clamp(min=0), height - 1)
-            index = (base + y * stride_y + x * stride_x)[..., None] + channels
-            values = flat[index].long()
-            if zero_border:
-                values = values * inside[..., None]
-            total += values * (wx * wy * INTER_TAB_SIZE)[..., None]
+    sx = (fx >> INTER_BITS).clamp(SHORT_MIN, SHORT_MAX).int()
+    sy = (fy >> INTER_BITS).clamp(SHORT_MIN, SHORT_MAX).int()
+    ax = (fx & (INTER_TAB_SIZE - 1)).int()[..., None]
+    ay = (fy & (INTER_TAB_SIZE - 1)).int()[..., None]
+    width = sizes[rows, 0].int()[:, None, None]
+    height = sizes[rows, 1].int()[:, None, None]
+    pixels = frames.reshape(-1, 3)
+    # Column and row of each neighbour, clamped into the frame (REPLICATE), and whether they are inside (ZERO).
+    columns = [torch.minimum((sx + d).clamp(min=0), width - 1) for d in (0, 1)]
+    row_starts = [
+        (rows.int()[:, None, None] * frames.shape[1] + torch.minimum((sy + d).clamp(min=0), height - 1))
+        * frames.shape[2]
+        for d in (0, 1)
+    ]
+    if zero_border:
+        inside_x = [((sx + d) >= 0) & ((sx + d) < width) for d in (0, 1)]
+        inside_y = [((sy + d) >= 0) & ((sy + d) < height) for d in (0, 1)]
+
+    def neighbour(dx: int, dy: int) -> torch.Tensor:
+        values = pixels.index_select(0, (row_starts[dy] + columns[dx]).reshape(-1)).reshape(sx.shape + (3,)).int()
+        if zero_border:
+            values *= (inside_x[dx] & inside_y[dy])[..., None]
+        return values
+
+    # OpenCV's table weights are (32 - ax)(32 - ay) * 32 and so on (exact, summing to 2^15); their weighted sum
+    # factors into two 1-D interpolations in integers, which is the same integer.
+    top = (INTER_TAB_SIZE - ax) * neighbour(0, 0) + ax * neighbour(1, 0)
+    bottom = (INTER_TAB_SIZE - ax) * neighbour(0, 1) + ax * neighbour(1, 1)
+    total = ((INTER_TAB_SIZE - ay) * top + ay * bottom) * INTER_TAB_SIZE
     return ((total + (1 << (REMAP_COEF_BITS - 1))) >> REMAP_COEF_BITS).clamp(0, 255).to(torch.uint8)
 
 
