@@ -133,20 +133,24 @@ def source_coordinates(inverse: torch.Tensor, size: int) -> tuple[torch.Tensor, 
     """
     block_rows = min(BLOCK_SIZE // 2, size)
     block_cols = min(BLOCK_SIZE * BLOCK_SIZE // block_rows, size)
-    device = inverse.device
-    columns = torch.arange(size, device=device, dtype=torch.float64)
-    block_start = torch.div(columns, block_cols, rounding_mode="floor") * block_cols
-    offset = (columns - block_start)[None, None, :]
-    block_start = block_start[None, None, :]
-    rows = torch.arange(size, device=device, dtype=torch.float64)[None, :, None]
-    m = inverse.reshape(-1, 9)[:, :, None, None]
+    blocks = -(-size // block_cols)
+    f64 = dict(device=inverse.device, dtype=torch.float64)
+    block_start = (torch.arange(blocks, **f64) * block_cols)[None, None, :, None]
+    offset = torch.arange(block_cols, **f64)
+    rows = torch.arange(size, **f64)[None, :, None, None]
+    m = inverse.reshape(-1, 9)[:, :, None, None, None]
+    # Per row and block [n, T, blocks, 1], then per pixel [n, T, blocks, block_cols], cut to T columns.
     x0 = m[:, 0] * block_start + m[:, 1] * rows + m[:, 2]
     y0 = m[:, 3] * block_start + m[:, 4] * rows + m[:, 5]
     w0 = m[:, 6] * block_start + m[:, 7] * rows + m[:, 8]
-    w = w0 + m[:, 6] * offset
+
+    def per_pixel(start: torch.Tensor, step: torch.Tensor) -> torch.Tensor:
+        return (start + step * offset).flatten(2)[..., :size]
+
+    w = per_pixel(w0, m[:, 6])
     w = torch.where(w != 0, INTER_TAB_SIZE / w, torch.zeros_like(w))
-    fx = ((x0 + m[:, 0] * offset) * w).clamp(INT_MIN, INT_MAX)
-    fy = ((y0 + m[:, 3] * offset) * w).clamp(INT_MIN, INT_MAX)
+    fx = (per_pixel(x0, m[:, 0]) * w).clamp(INT_MIN, INT_MAX)
+    fy = (per_pixel(y0, m[:, 3]) * w).clamp(INT_MIN, INT_MAX)
     return torch.round(fx).long(), torch.round(fy).long()
 
 
