@@ -96,3 +96,21 @@ def test_engine_agrees_with_mediapipe_as_mediapipe_with_itself():
         assert a["presence"] >= min(b["presence"], 1.0) - 0.03, part
         assert a["mean"] <= 3 * b["mean"] + 0.05, part
         assert a["p99"] <= 3 * b["p99"] + 0.5, part
+
+
+def test_slots_are_refilled_with_fresh_state():
+    """Videos of different lengths (one empty) through 2 slots: every video comes out once with one row per
+    frame, and a video run again in a refilled slot starts from fresh state (same pose as its first run, up to
+    the fp32 noise of a different batch companion)."""
+    torch.set_num_threads(1)
+    soup = engine_trace.read_clip("train/sample_asl_soup-1")[:5]
+    clip = engine_trace.read_clip("dev/sample_asl_clip-1")[:3]
+    videos = [("soup", soup), ("empty", []), ("clip", clip), ("soup again", soup)]
+    results = {key: (keypoints, presence) for key, keypoints, presence in BatchedHolistic(2).process_videos(videos)}
+    assert {key: len(value[0]) for key, value in results.items()} == {"soup": 5, "empty": 0, "clip": 3, "soup again": 5}
+    assert results["empty"][0].shape == (0, 143, 3) and results["empty"][1].shape == (0, 4)
+    first, again = results["soup"], results["soup again"]
+    assert np.array_equal(first[1], again[1])
+    pose = part_slice("pose")
+    width, height = soup[0].shape[1], soup[0].shape[0]
+    assert np.abs((first[0][:, pose, :2] - again[0][:, pose, :2]) * (width, height)).max() < 0.5
