@@ -66,25 +66,29 @@ def holistic_step(models: stages.Models, state: HolisticState, frames, sizes, ac
     pose = torch.zeros(batch, 33, 3, device=device)
     visibility = torch.zeros(batch, 33, device=device)
     pose_present = torch.zeros(batch, dtype=torch.bool, device=device)
+    posed = torch.zeros(0, dtype=torch.long, device=device)  # the slots with a pose this frame
     rows = torch.nonzero(with_roi).flatten()
     if len(rows):
         result = stages.pose_landmarks(models, frames, sizes, rows, state.pose_roi[rows])
         pose_present[rows] = result.present
-        present = result.present
-        rows, raw, raw_visibility = rows[present], result.landmarks[present], result.visibility[present]
+        posed, raw, raw_visibility = (
+            rows[result.present],
+            result.landmarks[result.present],
+            result.visibility[result.present],
+        )
     lost = active & ~pose_present
     state.filters.reset(lost)
     state.pose_roi_valid &= ~lost
-    if len(rows):
-        smoothed_visibility = state.filters.smooth_visibility(rows, raw_visibility)
-        scale = stages.object_scale(raw[:, 33:35], sizes[rows])
-        smoothed = state.filters.smooth_landmarks(rows, raw, scale, sizes[rows])
-        state.pose_roi[rows] = stages.pose_roi_from_landmarks(smoothed[:, 33:35], sizes[rows])
-        pose[rows] = smoothed[:, :33]
-        visibility[rows] = smoothed_visibility[:, :33]
+    if len(posed):
+        smoothed_visibility = state.filters.smooth_visibility(posed, raw_visibility)
+        scale = stages.object_scale(raw[:, 33:35], sizes[posed])
+        smoothed = state.filters.smooth_landmarks(posed, raw, scale, sizes[posed])
+        state.pose_roi[posed] = stages.pose_roi_from_landmarks(smoothed[:, 33:35], sizes[posed])
+        pose[posed] = smoothed[:, :33]
+        visibility[posed] = smoothed_visibility[:, :33]
 
-    hands, hands_present = _hands(models, state, frames, sizes, rows, pose, visibility)
-    face, face_present = _face(models, state, frames, sizes, rows, pose)
+    hands, hands_present = _hands(models, state, frames, sizes, posed, pose, visibility)
+    face, face_present = _face(models, state, frames, sizes, posed, pose)
     return StepOutput(pose, pose_present, hands, hands_present, face, face_present)
 
 
