@@ -23,6 +23,14 @@ if not engine_trace.available():
 BATCH = 4
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def mediapipe_keypoints(frames: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     with mp.solutions.holistic.Holistic(static_image_mode=False, model_complexity=1) as holistic:
         results = [results_to_keypoints(holistic.process(frame)) for frame in frames]
@@ -66,7 +74,6 @@ def compare(pairs) -> dict[str, dict[str, float]]:
 
 
 def test_engine_agrees_with_mediapipe_as_mediapipe_with_itself():
-    torch.set_num_threads(1)
     clips = {name: engine_trace.read_clip(name) for name in engine_trace.clip_names()}
     reference = {name: mediapipe_keypoints(frames) for name, frames in clips.items()}
     floor = {name: mediapipe_keypoints(one_level_noise(frames, seed=0)) for name, frames in clips.items()}
@@ -102,7 +109,6 @@ def test_slots_are_refilled_with_fresh_state():
     """Videos of different lengths (one empty) through 2 slots: every video comes out once with one row per
     frame, and a video run again in a refilled slot starts from fresh state (same pose as its first run, up to
     the fp32 noise of a different batch companion)."""
-    torch.set_num_threads(1)
     soup = engine_trace.read_clip("train/sample_asl_soup-1")[:5]
     clip = engine_trace.read_clip("dev/sample_asl_clip-1")[:3]
     videos = [("soup", soup), ("empty", []), ("clip", clip), ("soup again", soup)]
