@@ -168,29 +168,33 @@ class BatchedHolistic:
         queue = iter(videos)
         slots: list[_Slot | None] = [None] * self.batch_size
         state = HolisticState(self.batch_size, self.device)
-        with torch.inference_mode():
-            while True:
-                frames, new = [], torch.zeros(self.batch_size, dtype=torch.bool)
-                for i in range(self.batch_size):
-                    frame = slots[i].next_frame() if slots[i] else None
-                    while frame is None:
-                        if slots[i] is not None:
-                            yield slots[i].result()
-                        slots[i] = _Slot.take(queue)
-                        if slots[i] is None:
-                            break
-                        new[i] = True
-                        frame = slots[i].next_frame()
-                    frames.append(frame)
-                if all(frame is None for frame in frames):
-                    return
-                state.clear(new.to(self.device))
-                batch, sizes, active = _upload(frames, self.device)
-                keypoints, presence = to_keypoints(holistic_step(self.models, state, batch, sizes, active))
-                keypoints, presence = keypoints.cpu().numpy(), presence.cpu().numpy()
-                for i, frame in enumerate(frames):
-                    if frame is not None:
-                        slots[i].keep(keypoints[i], presence[i])
+        while True:
+            frames, new = [], torch.zeros(self.batch_size, dtype=torch.bool)
+            for i in range(self.batch_size):
+                frame = slots[i].next_frame() if slots[i] else None
+                while frame is None:
+                    if slots[i] is not None:
+                        yield slots[i].result()
+                    slots[i] = _Slot.take(queue)
+                    if slots[i] is None:
+                        break
+                    new[i] = True
+                    frame = slots[i].next_frame()
+                frames.append(frame)
+            if all(frame is None for frame in frames):
+                return
+            keypoints, presence = self._step(state, frames, new)
+            for i, frame in enumerate(frames):
+                if frame is not None:
+                    slots[i].keep(keypoints[i], presence[i])
+
+    @torch.inference_mode()
+    def _step(self, state: HolisticState, frames: list[np.ndarray | None], new: torch.Tensor):
+        """One lock-step frame; slots flagged `new` start a video. Returns numpy keypoints [B, 143, 3], presence."""
+        state.clear(new.to(self.device))
+        batch, sizes, active = _upload(frames, self.device)
+        keypoints, presence = to_keypoints(holistic_step(self.models, state, batch, sizes, active))
+        return keypoints.cpu().numpy(), presence.cpu().numpy()
 
 
 def _upload(frames: list[np.ndarray | None], device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
