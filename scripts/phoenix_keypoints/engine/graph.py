@@ -16,6 +16,13 @@ from . import stages
 from .filters import PoseFilters
 
 FACE_68 = torch.tensor(FACE_68_FROM_MESH)
+SIDES = ("left", "right")
+
+
+def _record(record: dict | None, stream: str, slots: torch.Tensor, values: torch.Tensor) -> None:
+    """Keep a stage's values for the slots that produced them, under holistic_trace.py's stream name."""
+    if record is not None:
+        record[stream] = (slots, values)
 
 
 @dataclass
@@ -51,8 +58,14 @@ class HolisticState:
         self.face_valid &= ~slots
 
 
-def holistic_step(models: stages.Models, state: HolisticState, frames, sizes, active) -> StepOutput:
-    """One frame for every active slot (bool [B]): the graph's S0-S5, updating `state` in place."""
+def holistic_step(
+    models: stages.Models, state: HolisticState, frames, sizes, active, record: dict | None = None
+) -> StepOutput:
+    """One frame for every active slot (bool [B]): the graph's S0-S5, updating `state` in place.
+
+    With a `record` dict, each stage's outputs are kept there as stream name -> (slots [k], values [k, ...]),
+    named as ../shared/tools/holistic_trace.py names MediaPipe's (a stream is absent where no slot produced it).
+    """
     batch, device = len(active), frames.device
     # S0/S1: pose detection only where there is no ROI from the previous frame.
     detect = torch.nonzero(active & ~state.pose_roi_valid).flatten()
@@ -60,6 +73,7 @@ def holistic_step(models: stages.Models, state: HolisticState, frames, sizes, ac
         found = stages.detect_pose(models, frames, sizes, detect)
         state.pose_roi[detect] = torch.where(found.found[:, None], found.roi, state.pose_roi[detect])
         state.pose_roi_valid[detect] = found.found
+        _record(record, "pose_detection", detect[found.found], found.keypoints[found.found])
     with_roi = active & state.pose_roi_valid
 
     # S2: pose landmarks, filters, next frame's ROI.
@@ -86,13 +100,15 @@ def holistic_step(models: stages.Models, state: HolisticState, frames, sizes, ac
         state.pose_roi[posed] = stages.pose_roi_from_landmarks(smoothed[:, 33:35], sizes[posed])
         pose[posed] = smoothed[:, :33]
         visibility[posed] = smoothed_visibility[:, :33]
+        _record(record, "pose_landmarks", posed, smoothed[:, :33])
+        _record(record, "pose_landmarks_roi", posed, state.pose_roi[posed])
 
-    hands, hands_present = _hands(models, state, frames, sizes, posed, pose, visibility)
-    face, face_present = _face(models, state, frames, sizes, posed, pose)
+    hands, hands_present = _hands(models, state, frames, sizes, posed, pose, visibility, record)
+    face, face_present = _face(models, state, frames, sizes, posed, pose, record)
     return StepOutput(pose, pose_present, hands, hands_present, face, face_present)
 
 
-def _hands(models, state, frames, sizes, rows, pose, visibility):
+def _hands(models, state, frames, sizes, rows, pose, visibility, record):
     """S3 for both hands of the slots with a pose (`rows`); updates the previous-landmark loopback."""
     batch, device = frames.shape[0], frames.device
     hands = torch.zeros(batch, 2, 21, 3, device=device)
@@ -109,12 +125,18 @@ def _hands(models, state, frames, sizes, rows, pose, visibility):
             found, landmarks = stages.hand_landmarks(models, frames, sizes, frame_rows, tracking)
             present[frame_rows, side] = found
             hands[frame_rows, side] = torch.where(found[:, None, None], landmarks, hands[frame_rows, side])
+            for s, name in enumerate(SIDES):
+                on = side == s
+                _record(record, f"{name}_hand_roi_from_pose", frame_rows[on], from_pose[slot[on], s])
+                _record(record, f"{name}_hand_roi_from_recrop", frame_rows[on], recrop[on])
+                _record(record, f"{name}_hand_tracking_roi", frame_rows[on], tracking[on])
+                _record(record, f"{name}_hand_landmarks", frame_rows[on & found], landmarks[on & found])
     state.hands = hands
     state.hands_valid = present
     return hands, present
 
 
-def _face(models, state, frames, sizes, rows, pose):
+def _face(models, state, frames, sizes, rows, pose, record):
     """S4 for the slots with a pose (`rows`); updates the previous-landmark loopback."""
     batch, device = frames.shape[0], frames.device
     face = torch.zeros(batch, 468, 3, device=device)
@@ -122,12 +144,16 @@ def _face(models, state, frames, sizes, rows, pose):
     if len(rows):
         from_pose = stages.face_roi_from_pose(pose[rows], sizes[rows])
         found, from_detection = stages.detect_face(models, frames, sizes, rows, from_pose)
+        _record(record, "face_roi_from_pose", rows, from_pose)
         rows, from_detection = rows[found], from_detection[found]
+        _record(record, "face_roi_from_detection", rows, from_detection)
     if len(rows):
         tracking, _ = stages.track_face(state.face[rows], state.face_valid[rows], from_detection, sizes[rows])
         found, landmarks = stages.face_landmarks(models, frames, sizes, rows, tracking)
         present[rows] = found
         face[rows] = torch.where(found[:, None, None], landmarks, face[rows])
+        _record(record, "face_tracking_roi", rows, tracking)
+        _record(record, "face_landmarks", rows[found], landmarks[found])
     state.face = face
     state.face_valid = present
     return face, present
