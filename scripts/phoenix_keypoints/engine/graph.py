@@ -1,0 +1,266 @@
+"""BatchedHolistic: MediaPipe Holistic's video graph (spec §2, §4-§6) over B videos in lock-step.
+
+Frame t of every video in the batch is one step. The per-video state of spec §5 (pose ROI, filters, previous
+hand and face landmarks) lives in [B, ...] tensors; when a video ends, its slot takes the next video with fresh
+state. Each stage runs its model once per step on the items that need it (gathered with one nonzero each).
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ..layout import FACE_68_FROM_MESH, NUM_COORDS, NUM_POINTS, PART_NAMES, part_slice
+from . import stages
+from .filters import PoseFilters
+
+FACE_68 = torch.tensor(FACE_68_FROM_MESH)
+SIDES = ("left", "right")
+
+
+def _record(record: dict | None, stream: str, slots: torch.Tensor, values: torch.Tensor) -> None:
+    """Keep a stage's values for the slots that produced them, under holistic_trace.py's stream name."""
+    if record is not None:
+        record[stream] = (slots, values)
+
+
+@dataclass
+class StepOutput:
+    """One step's results for the B slots: pose [B, 33, 3], hands [B, 2, 21, 3], face [B, 468, 3] and their
+    presence (bool [B], [B, 2], [B]); zeros where absent."""
+
+    pose: torch.Tensor
+    pose_present: torch.Tensor
+    hands: torch.Tensor
+    hands_present: torch.Tensor
+    face: torch.Tensor
+    face_present: torch.Tensor
+
+
+class HolisticState:
+    """Spec §5 for B slots, as tensors on the device."""
+
+    def __init__(self, batch: int, device: torch.device):
+        self.pose_roi = torch.zeros(batch, 5, device=device)
+        self.pose_roi_valid = torch.zeros(batch, dtype=torch.bool, device=device)
+        self.filters = PoseFilters(batch, device)
+        self.hands = torch.zeros(batch, 2, 21, 3, device=device)
+        self.hands_valid = torch.zeros(batch, 2, dtype=torch.bool, device=device)
+        self.face = torch.zeros(batch, 468, 3, device=device)
+        self.face_valid = torch.zeros(batch, dtype=torch.bool, device=device)
+
+    def clear(self, slots: torch.Tensor) -> None:
+        """Fresh state for the slots (bool [B]) that start a new video."""
+        self.pose_roi_valid &= ~slots
+        self.filters.clear(slots)
+        self.hands_valid &= ~slots[:, None]
+        self.face_valid &= ~slots
+
+
+def holistic_step(
+    models: stages.Models, state: HolisticState, frames, sizes, active, record: dict | None = None
+) -> StepOutput:
+    """One frame for every active slot (bool [B]): the graph's S0-S5, updating `state` in place.
+
+    With a `record` dict, each stage's outputs are kept there as stream name -> (slots [k], values [k, ...]),
+    named as ../shared/tools/holistic_trace.py names MediaPipe's (a stream is absent where no slot produced it).
+    """
+    batch, device = len(active), frames.device
+    # S0/S1: pose detection only where there is no ROI from the previous frame.
+    detect = torch.nonzero(active & ~state.pose_roi_valid).flatten()
+    if len(detect):
+        found = stages.detect_pose(models, frames, sizes, detect)
+        state.pose_roi[detect] = torch.where(found.found[:, None], found.roi, state.pose_roi[detect])
+        state.pose_roi_valid[detect] = found.found
+        _record(record, "pose_detection", detect[found.found], found.keypoints[found.found])
+    with_roi = active & state.pose_roi_valid
+
+    # S2: pose landmarks, filters, next frame's ROI.
+    pose = torch.zeros(batch, 33, 3, device=device)
+    visibility = torch.zeros(batch, 33, device=device)
+    pose_present = torch.zeros(batch, dtype=torch.bool, device=device)
+    posed = torch.zeros(0, dtype=torch.long, device=device)  # the slots with a pose this frame
+    rows = torch.nonzero(with_roi).flatten()
+    if len(rows):
+        result = stages.pose_landmarks(models, frames, sizes, rows, state.pose_roi[rows])
+        pose_present[rows] = result.present
+        posed, raw, raw_visibility = (
+            rows[result.present],
+            result.landmarks[result.present],
+            result.visibility[result.present],
+        )
+    lost = active & ~pose_present
+    state.filters.reset(lost)
+    state.pose_roi_valid &= ~lost
+    if len(posed):
+        smoothed_visibility = state.filters.smooth_visibility(posed, raw_visibility)
+        scale = stages.object_scale(raw[:, 33:35], sizes[posed])
+        smoothed = state.filters.smooth_landmarks(posed, raw, scale, sizes[posed])
+        state.pose_roi[posed] = stages.pose_roi_from_landmarks(smoothed[:, 33:35], sizes[posed])
+        pose[posed] = smoothed[:, :33]
+        visibility[posed] = smoothed_visibility[:, :33]
+        _record(record, "pose_landmarks", posed, smoothed[:, :33])
+        _record(record, "pose_landmarks_roi", posed, state.pose_roi[posed])
+
+    hands, hands_present = _hands(models, state, frames, sizes, posed, pose, visibility, record)
+    face, face_present = _face(models, state, frames, sizes, posed, pose, record)
+    return StepOutput(pose, pose_present, hands, hands_present, face, face_present)
+
+
+def _hands(models, state, frames, sizes, rows, pose, visibility, record):
+    """S3 for both hands of the slots with a pose (`rows`); updates the previous-landmark loopback."""
+    batch, device = frames.shape[0], frames.device
+    hands = torch.zeros(batch, 2, 21, 3, device=device)
+    present = torch.zeros(batch, 2, dtype=torch.bool, device=device)
+    if len(rows):
+        visible, from_pose = stages.hand_rois_from_pose(pose[rows], visibility[rows], sizes[rows])
+        slot, side = torch.nonzero(visible, as_tuple=True)
+        if len(slot):
+            frame_rows = rows[slot]
+            recrop = stages.hand_recrop(models, frames, sizes, frame_rows, from_pose[slot, side])
+            tracking, _ = stages.track_hand(
+                state.hands[frame_rows, side], state.hands_valid[frame_rows, side], recrop, sizes[frame_rows]
+            )
+            found, landmarks = stages.hand_landmarks(models, frames, sizes, frame_rows, tracking)
+            present[frame_rows, side] = found
+            hands[frame_rows, side] = torch.where(found[:, None, None], landmarks, hands[frame_rows, side])
+            for s, name in enumerate(SIDES):
+                on = side == s
+                _record(record, f"{name}_hand_roi_from_pose", frame_rows[on], from_pose[slot[on], s])
+                _record(record, f"{name}_hand_roi_from_recrop", frame_rows[on], recrop[on])
+                _record(record, f"{name}_hand_tracking_roi", frame_rows[on], tracking[on])
+                _record(record, f"{name}_hand_landmarks", frame_rows[on & found], landmarks[on & found])
+    state.hands = hands
+    state.hands_valid = present
+    return hands, present
+
+
+def _face(models, state, frames, sizes, rows, pose, record):
+    """S4 for the slots with a pose (`rows`); updates the previous-landmark loopback."""
+    batch, device = frames.shape[0], frames.device
+    face = torch.zeros(batch, 468, 3, device=device)
+    present = torch.zeros(batch, dtype=torch.bool, device=device)
+    if len(rows):
+        from_pose = stages.face_roi_from_pose(pose[rows], sizes[rows])
+        found, from_detection = stages.detect_face(models, frames, sizes, rows, from_pose)
+        _record(record, "face_roi_from_pose", rows, from_pose)
+        rows, from_detection = rows[found], from_detection[found]
+        _record(record, "face_roi_from_detection", rows, from_detection)
+    if len(rows):
+        tracking, _ = stages.track_face(state.face[rows], state.face_valid[rows], from_detection, sizes[rows])
+        found, landmarks = stages.face_landmarks(models, frames, sizes, rows, tracking)
+        present[rows] = found
+        face[rows] = torch.where(found[:, None, None], landmarks, face[rows])
+        _record(record, "face_tracking_roi", rows, tracking)
+        _record(record, "face_landmarks", rows[found], landmarks[found])
+    state.face = face
+    state.face_valid = present
+    return face, present
+
+
+def to_keypoints(out: StepOutput) -> tuple[torch.Tensor, torch.Tensor]:
+    """The project's layout: keypoints float32 [B, 143, 3] (68 face, left, right hand, 33 pose), presence [B, 4]."""
+    batch = out.pose.shape[0]
+    keypoints = torch.zeros(batch, NUM_POINTS, NUM_COORDS, device=out.pose.device)
+    keypoints[:, part_slice("face")] = out.face[:, FACE_68.to(out.face.device)]
+    keypoints[:, part_slice("left_hand")] = out.hands[:, 0]
+    keypoints[:, part_slice("right_hand")] = out.hands[:, 1]
+    keypoints[:, part_slice("pose")] = out.pose
+    parts = {
+        "face": out.face_present,
+        "left_hand": out.hands_present[:, 0],
+        "right_hand": out.hands_present[:, 1],
+        "pose": out.pose_present,
+    }
+    return keypoints, torch.stack([parts[name] for name in PART_NAMES], dim=1)
+
+
+class BatchedHolistic:
+    """mp.solutions.holistic.Holistic(static_image_mode=False, model_complexity=1, smooth_landmarks=True,
+    refine_face_landmarks=False, enable_segmentation=False, min_detection_confidence=0.5,
+    min_tracking_confidence=0.5) in video mode, over `batch_size` videos at a time on `device`."""
+
+    def __init__(self, batch_size: int = 8, device: torch.device | str = "cpu", models: stages.Models | None = None):
+        self.batch_size = batch_size
+        self.device = torch.device(device)
+        self.models = models or stages.Models(self.device)
+
+    def process_videos(
+        self, videos: Iterable[tuple[str, Iterable[np.ndarray]]]
+    ) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+        """For each (key, RGB uint8 frames [H, W, 3]) yield (key, keypoints float32 [n, 143, 3], presence bool
+        [n, 4]) in the project's layout, as each video finishes (not necessarily in input order)."""
+        queue = iter(videos)
+        slots: list[_Slot | None] = [None] * self.batch_size
+        state = HolisticState(self.batch_size, self.device)
+        while True:
+            frames, new = [], torch.zeros(self.batch_size, dtype=torch.bool)
+            for i in range(self.batch_size):
+                frame = slots[i].next_frame() if slots[i] else None
+                while frame is None:
+                    if slots[i] is not None:
+                        yield slots[i].result()
+                    slots[i] = _Slot.take(queue)
+                    if slots[i] is None:
+                        break
+                    new[i] = True
+                    frame = slots[i].next_frame()
+                frames.append(frame)
+            if all(frame is None for frame in frames):
+                return
+            keypoints, presence = self._step(state, frames, new)
+            for i, frame in enumerate(frames):
+                if frame is not None:
+                    slots[i].keep(keypoints[i], presence[i])
+
+    @torch.inference_mode()
+    def _step(self, state: HolisticState, frames: list[np.ndarray | None], new: torch.Tensor):
+        """One lock-step frame; slots flagged `new` start a video. Returns numpy keypoints [B, 143, 3], presence."""
+        state.clear(new.to(self.device))
+        batch, sizes, active = _upload(frames, self.device)
+        keypoints, presence = to_keypoints(holistic_step(self.models, state, batch, sizes, active))
+        return keypoints.cpu().numpy(), presence.cpu().numpy()
+
+
+def _upload(frames: list[np.ndarray | None], device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Frames of one step as uint8 [B, Hmax, Wmax, 3] (each at the top left), sizes float [B, 2], active [B]."""
+    shapes = [frame.shape for frame in frames if frame is not None]
+    height, width = max(s[0] for s in shapes), max(s[1] for s in shapes)
+    batch = np.zeros((len(frames), height, width, 3), dtype=np.uint8)
+    sizes = np.ones((len(frames), 2), dtype=np.float32)
+    for i, frame in enumerate(frames):
+        if frame is not None:
+            batch[i, : frame.shape[0], : frame.shape[1]] = frame
+            sizes[i] = (frame.shape[1], frame.shape[0])
+    active = torch.tensor([frame is not None for frame in frames])
+    return torch.from_numpy(batch).to(device), torch.from_numpy(sizes).to(device), active.to(device)
+
+
+class _Slot:
+    """One video in a batch slot: its frame iterator and the rows computed so far."""
+
+    def __init__(self, key: str, frames: Iterable[np.ndarray]):
+        self.key, self.frames = key, iter(frames)
+        self.keypoints: list[np.ndarray] = []
+        self.presence: list[np.ndarray] = []
+
+    @classmethod
+    def take(cls, queue) -> "_Slot | None":
+        item = next(queue, None)
+        return None if item is None else cls(*item)
+
+    def next_frame(self) -> np.ndarray | None:
+        frame = next(self.frames, None)
+        if frame is not None and (frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3):
+            raise ValueError(f"{self.key}: frames must be RGB uint8 [H, W, 3], got {frame.dtype} {frame.shape}")
+        return frame
+
+    def keep(self, keypoints: np.ndarray, presence: np.ndarray) -> None:
+        self.keypoints.append(keypoints)
+        self.presence.append(presence)
+
+    def result(self) -> tuple[str, np.ndarray, np.ndarray]:
+        keypoints = np.stack(self.keypoints) if self.keypoints else np.zeros((0, NUM_POINTS, NUM_COORDS), np.float32)
+        presence = np.stack(self.presence) if self.presence else np.zeros((0, len(PART_NAMES)), bool)
+        return self.key, keypoints.astype(np.float32), presence

@@ -1,0 +1,209 @@
+"""The stages of MediaPipe Holistic's video graph (spec S1-S4) on batches of ROIs.
+
+Every function takes the frames of the step (uint8 [B, Hmax, Wmax, 3], each frame's (W, H) in `sizes` [B, 2]),
+the frame of each item (`rows`, long [n]) and that item's upstream values, and returns tensors for those n items.
+The tests call them one by one with MediaPipe's own upstream values; graph.py chains them.
+"""
+
+from dataclasses import dataclass
+
+import torch
+
+from . import crop as crops
+from . import detection, roi
+from .tflite_torch import HOLISTIC_MODELS, load_model, mediapipe_model_path
+
+# Pose landmarks that feed the other stages: each hand's (wrist, pinky, index), and the face's first 11.
+HAND_FROM_POSE = ((15, 17, 19), (16, 18, 20))  # left, right (the person's own)
+WRIST_VISIBILITY = 0.1
+PRESENCE = 0.5
+HEATMAP_KERNEL = 9  # the solution's effective kernel (spec §0.1), not the graph file's 7
+POSE_ANCHORS = detection.ssd_anchor_centres(224, detection.POSE_DETECTOR["strides"])
+FACE_ANCHORS = detection.ssd_anchor_centres(128, detection.FACE_DETECTOR["strides"])
+
+
+class Models:
+    """The six models of HOLISTIC_MODELS as batched torch modules on one device."""
+
+    def __init__(self, device: torch.device | str = "cpu"):
+        self.device = torch.device(device)
+        for name in HOLISTIC_MODELS:
+            setattr(self, name, load_model(mediapipe_model_path(name)).to(self.device))
+
+
+def _crop_roi(frames, sizes, rows, rois, size, value_range, zero_border, keep_aspect=True):
+    """ImageToTensor on normalised ROIs: (tensor, letterbox padding, the padded ROI in pixels)."""
+    roi_px = crops.roi_to_pixels(rois, sizes[rows])
+    if keep_aspect:
+        roi_px, padding = crops.pad_roi(roi_px)
+    else:
+        padding = torch.zeros(len(rows), 4, device=rois.device)
+    return crops.crop(frames, sizes, rows, roi_px, size, value_range, zero_border), padding, roi_px
+
+
+def _landmarks(raw: torch.Tensor, count: int, input_size: int, normalize_z: float = 1.0) -> torch.Tensor:
+    """TensorsToLandmarks: x, y, z of [n, count * dims] raw values, normalised by the input size."""
+    values = raw.reshape(raw.shape[0], count, -1)
+    x = values[..., 0] / input_size
+    y = values[..., 1] / input_size
+    z = values[..., 2] / input_size / normalize_z if values.shape[-1] > 2 else torch.zeros_like(x)
+    return torch.stack((x, y, z), dim=-1)
+
+
+@dataclass
+class PoseDetection:
+    found: torch.Tensor  # bool [n]
+    score: torch.Tensor  # [n]
+    box: torch.Tensor  # [n, 4] (xmin, ymin, width, height), normalised to the image
+    keypoints: torch.Tensor  # [n, 4, 2]
+    roi: torch.Tensor  # [n, 5]: the pose ROI where found
+
+
+def detect_pose(models: Models, frames, sizes, rows) -> PoseDetection:
+    """S1: pose detection on the whole frame letterboxed to 224, and the pose ROI from its first detection."""
+    roi_px, padding = crops.pad_roi(crops.whole_image_rois(sizes[rows]))
+    tensor = crops.crop(frames, sizes, rows, roi_px, 224, (-1.0, 1.0), zero_border=True)
+    raw_boxes, raw_scores = models.pose_detection(tensor)
+    found, score, box, keypoints = detection.top_detection(raw_boxes, raw_scores, POSE_ANCHORS, 224.0)
+    box, keypoints = detection.remove_letterbox(box, keypoints, padding)
+    return PoseDetection(found, score, box, keypoints, pose_roi_from_detection(keypoints, sizes[rows]))
+
+
+def pose_roi_from_detection(keypoints: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
+    """PoseDetectionToRoi: centred on keypoint 0 (hips), side from keypoint 1, scaled by 1.25."""
+    rect = roi.alignment_points_rect(keypoints[:, 0], keypoints[:, 1], sizes, 90.0)
+    return roi.transform_rect(rect, sizes, 1.25)
+
+
+def refine_from_heatmap(landmarks: torch.Tensor, heatmap: torch.Tensor) -> torch.Tensor:
+    """RefineLandmarksFromHeatmapCalculator: x, y of [n, 39, 3] (crop space) from the heatmap [n, 64, 64, 39].
+
+    Window 9x9 clipped to the heatmap around int(x*64), int(y*64) (truncated toward zero); refined when the
+    largest sigmoid in it is >= 0.5; the mean uses integer cell indices (no half-cell offset).
+    """
+    n, height, width, channels = heatmap.shape
+    col = torch.trunc(landmarks[..., 0] * width).long()
+    row = torch.trunc(landmarks[..., 1] * height).long()
+    inside = (col >= 0) & (col < width) & (row >= 0) & (row < height)
+    half = HEATMAP_KERNEL // 2
+    offsets = torch.arange(-half, half + 1, device=heatmap.device)
+    rows = row[..., None, None] + offsets[:, None]  # [n, 39, k, 1]
+    cols = col[..., None, None] + offsets[None, :]  # [n, 39, 1, k]
+    valid = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
+    index = (rows.clamp(0, height - 1) * width + cols.clamp(0, width - 1)) * channels
+    index = index + torch.arange(channels, device=heatmap.device)[:, None, None]
+    values = heatmap.reshape(n, -1).gather(1, index.reshape(n, -1)).reshape(index.shape)
+    confidence = torch.where(valid, detection.sigmoid_f(values), torch.zeros_like(values))
+    total = confidence.sum(dim=(-2, -1))
+    weighted_col = (cols * confidence).sum(dim=(-2, -1))
+    weighted_row = (rows * confidence).sum(dim=(-2, -1))
+    refine = inside & (confidence.amax(dim=(-2, -1)) >= 0.5) & (total > 0)
+    x = torch.where(refine, weighted_col / width / total, landmarks[..., 0])
+    y = torch.where(refine, weighted_row / height / total, landmarks[..., 1])
+    return torch.stack((x, y, landmarks[..., 2]), dim=-1)
+
+
+@dataclass
+class PoseLandmarks:
+    present: torch.Tensor  # bool [n]: pose flag > 0.5
+    landmarks: torch.Tensor  # [n, 35, 3]: 33 pose + 2 auxiliary, normalised to the image, unfiltered
+    visibility: torch.Tensor  # [n, 35]
+
+
+def pose_landmarks(models: Models, frames, sizes, rows, rois) -> PoseLandmarks:
+    """S2.1-S2.6: pose landmark model on the ROI crop, heatmap refinement, letterbox removal and projection."""
+    tensor, padding, _ = _crop_roi(frames, sizes, rows, rois, 256, (0.0, 1.0), zero_border=False)
+    raw, flag, _, heatmap, _ = models.pose_landmark_full(tensor)
+    present = flag[:, 0].double() > PRESENCE
+    values = raw.reshape(-1, 39, 5)
+    landmarks = refine_from_heatmap(_landmarks(raw, 39, 256), heatmap)
+    landmarks = roi.project(roi.remove_letterbox(landmarks, padding), rois)
+    visibility = detection.sigmoid_f(values[..., 3])
+    return PoseLandmarks(present, landmarks[:, :35], visibility[:, :35])
+
+
+def object_scale(aux: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
+    """The filters' OBJECT_SCALE_ROI from the raw auxiliary landmarks: (w*W + h*H) / 2 in pixels."""
+    rect = roi.alignment_points_rect(aux[:, 0], aux[:, 1], sizes, 90.0)
+    return (rect[:, 2] * sizes[:, 0] + rect[:, 3] * sizes[:, 1]) / 2.0
+
+
+def pose_roi_from_landmarks(aux: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
+    """PoseLandmarksToRoi on the filtered auxiliary landmarks: next frame's pose ROI."""
+    return roi.transform_rect(roi.alignment_points_rect(aux[:, 0], aux[:, 1], sizes, 90.0), sizes, 1.25)
+
+
+def hand_rois_from_pose(pose: torch.Tensor, visibility: torch.Tensor, sizes: torch.Tensor):
+    """S3.1-S3.2 for both hands: (visible bool [n, 2], ROI from pose [n, 2, 5]); pose and visibility smoothed."""
+    index = torch.tensor(HAND_FROM_POSE, device=pose.device)
+    points = pose[:, index, :2]  # [n, 2, 3 (wrist, pinky, index), 2]
+    visible = visibility[:, index[:, 0]].double() > WRIST_VISIBILITY
+    side_sizes = sizes[:, None].expand(-1, 2, -1)
+    rect = roi.hand_rect_from_pose(points[:, :, 0], points[:, :, 1], points[:, :, 2], side_sizes)
+    return visible, roi.transform_rect(rect, side_sizes, 2.7, shift_y=-0.1)
+
+
+def hand_recrop(models: Models, frames, sizes, rows, rois) -> torch.Tensor:
+    """S3.3: the recrop model on the ROI from pose, and the hand ROI it gives [n, 5]."""
+    tensor, padding, _ = _crop_roi(frames, sizes, rows, rois, 256, (0.0, 1.0), zero_border=False)
+    (raw,) = models.hand_recrop(tensor)
+    points = roi.project(roi.remove_letterbox(_landmarks(raw.reshape(-1, 4), 2, 256), padding), rois)
+    rect = roi.alignment_points_rect(points[:, 0, :2], points[:, 1, :2], sizes[rows], -90.0)
+    return roi.transform_rect(rect, sizes[rows], 1.0, shift_y=-0.1)
+
+
+def hand_roi_from_landmarks(landmarks: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
+    """HandLandmarksToRoi: the previous frame's hand landmarks [n, 21, 3] to a tracking ROI."""
+    return roi.transform_rect(roi.hand_rect_from_landmarks(landmarks, sizes), sizes, 2.0, shift_y=-0.1)
+
+
+def track_hand(prev_landmarks, prev_valid, recrop_roi, sizes) -> tuple[torch.Tensor, torch.Tensor]:
+    """S3.4 HandTracking: (tracking ROI, kept bool [n]): the previous landmarks' ROI where RoiTracking keeps it,
+    else the recrop ROI."""
+    prev_roi = hand_roi_from_landmarks(prev_landmarks, sizes)
+    keep = prev_valid & roi.keep_tracking(prev_roi, prev_landmarks, recrop_roi, sizes, 40.0, 0.2, 0.4, -0.1)
+    return torch.where(keep[:, None], prev_roi, recrop_roi), keep
+
+
+def hand_landmarks(models: Models, frames, sizes, rows, rois) -> tuple[torch.Tensor, torch.Tensor]:
+    """S3.5: (present bool [n], landmarks [n, 21, 3]) from the hand landmark model on the tracking ROI."""
+    tensor, padding, _ = _crop_roi(frames, sizes, rows, rois, 224, (0.0, 1.0), zero_border=False)
+    raw, flag, _, _ = models.hand_landmark_full(tensor)
+    landmarks = roi.project(roi.remove_letterbox(_landmarks(raw, 21, 224, normalize_z=0.4), padding), rois)
+    return flag[:, 0].double() > PRESENCE, landmarks
+
+
+def face_roi_from_pose(pose: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
+    """S4.1: bbox of pose landmarks 0-10, rotation right eye -> left eye, scaled by 3."""
+    return roi.transform_rect(roi.rect_from_landmarks_bbox(pose[:, :11, :2], 5, 2, sizes), sizes, 3.0)
+
+
+def detect_face(models: Models, frames, sizes, rows, rois) -> tuple[torch.Tensor, torch.Tensor]:
+    """S4.2-S4.3: (found bool [n], face ROI from the first detection [n, 5]) on the ROI from pose."""
+    tensor, _, roi_px = _crop_roi(frames, sizes, rows, rois, 128, (-1.0, 1.0), zero_border=True)
+    raw_boxes, raw_scores = models.face_detection_short_range(tensor)
+    found, _, _, keypoints = detection.top_detection(raw_boxes, raw_scores, FACE_ANCHORS, 128.0)
+    keypoints = detection.project_keypoints(keypoints, crops.subrect_matrix(roi_px, sizes[rows]))
+    rect = roi.rect_from_keypoints(keypoints, 0, 1, sizes[rows])
+    return found, roi.transform_rect(rect, sizes[rows], 2.0, shift_y=-0.1)
+
+
+def face_roi_from_landmarks(landmarks: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
+    """FaceLandmarksToRoi: bbox of the 468 landmarks, rotation 33 -> 263, scaled by 1.5."""
+    return roi.transform_rect(roi.rect_from_landmarks_bbox(landmarks[..., :2], 33, 263, sizes), sizes, 1.5)
+
+
+def track_face(prev_landmarks, prev_valid, detection_roi, sizes) -> tuple[torch.Tensor, torch.Tensor]:
+    """S4.4 FaceTracking: (tracking ROI, kept bool [n]): the previous landmarks' ROI where RoiTracking keeps it,
+    else the detection ROI."""
+    prev_roi = face_roi_from_landmarks(prev_landmarks, sizes)
+    keep = prev_valid & roi.keep_tracking(prev_roi, prev_landmarks, detection_roi, sizes, 15.0, 0.1, 0.3, -0.2)
+    return torch.where(keep[:, None], prev_roi, detection_roi), keep
+
+
+def face_landmarks(models: Models, frames, sizes, rows, rois) -> tuple[torch.Tensor, torch.Tensor]:
+    """S4.5: (present bool [n], landmarks [n, 468, 3]); the 192 crop keeps no aspect ratio (no letterbox)."""
+    tensor, _, _ = _crop_roi(frames, sizes, rows, rois, 192, (0.0, 1.0), zero_border=False, keep_aspect=False)
+    raw, flag = models.face_landmark(tensor)
+    present = detection.sigmoid_f(flag.reshape(-1)).double() > PRESENCE
+    return present, roi.project(_landmarks(raw.reshape(raw.shape[0], -1), 468, 192), rois)
