@@ -10,19 +10,15 @@ stream. The first stream to depart, in graph order, is where to look.
 """
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import torch
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO / "scripts"), str(REPO / "tests")]
-
-import engine_trace  # noqa: E402
-from phoenix_keypoints.engine import stages  # noqa: E402
-from phoenix_keypoints.engine.graph import HolisticState, holistic_step  # noqa: E402
+import engine_trace
+from phoenix_keypoints.engine import stages
+from phoenix_keypoints.engine.graph import HolisticState, holistic_step
 
 # Graph order (spec §2): pose, then each hand, then the face.
 STREAMS = (

@@ -10,19 +10,14 @@ tests/engine_reference.py:
     (the two detectors hard-code batch 1 in their RESHAPEs), torch at batch 1 and 16.
 """
 
-import sys
 import time
 
 import numpy as np
 import torch
+from ai_edge_litert.interpreter import Interpreter
 
-from benchlib import REPO, Figures, argument_parser
-
-sys.path.insert(0, str(REPO / "tests"))
-
-from ai_edge_litert.interpreter import Interpreter  # noqa: E402
-
-from engine_reference import available, decisions, litert_outputs, model_inputs  # noqa: E402
+from benchlib import Figures, argument_parser
+from engine_reference import available, decisions, litert_outputs, model_inputs
 from phoenix_keypoints.engine.tflite_torch import HOLISTIC_MODELS, load_model, mediapipe_model_path  # noqa: E402
 
 BATCH = 16

@@ -13,12 +13,9 @@ import time
 
 import torch
 
-from benchlib import REPO, Figures, argument_parser
-
-sys.path.insert(0, str(REPO / "tests"))
-
-import engine_trace  # noqa: E402
-from phoenix_keypoints.engine.graph import BatchedHolistic  # noqa: E402
+import engine_trace
+from benchlib import Figures, argument_parser
+from phoenix_keypoints.engine.graph import BatchedHolistic
 
 
 def main() -> None:

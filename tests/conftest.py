@@ -20,10 +20,6 @@ if not SAMPLE.is_dir():
     raise pytest.UsageError(f"the test data is not at {SHARED_DATA}: the tests need ../shared/data beside the project")
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "engine: the PyTorch engine; needs requirements-engine.txt and ../shared/data")
-
-
 def run_snakemake(
     workdir: Path,
     *args: str,
