@@ -1,5 +1,6 @@
 # make run    - set up .venv, run the workflow on the sample in ../shared/data, write report.html
-#               (make run DATASET=/data/PHOENIX-2014-T: another dataset)
+#               (make run DATASET=/data/PHOENIX-2014-T: another dataset; ENGINE=torch: the batched PyTorch
+#               engine, which installs requirements-engine.txt)
 # make report - report.html of the last run (plan, run statistics, QC pictures)
 # make pose   - one .pose file per video under results/pose/ (optional export)
 # make resume - after kill -9 or a lost node: unlock, then finish the run
@@ -15,8 +16,13 @@ STAMP := $(VENV)/.installed
 CORES ?= 8
 GPUS ?= 4
 DATASET ?=
-# Without DATASET, the config's dataset, or the one results/ was made with.
-CONFIG := $(if $(DATASET),--config "dataset_path=$(DATASET)")
+ENGINE ?=
+# Left out, the config's dataset and engine, or those results/ was made with.
+CONFIG_ITEMS := $(if $(DATASET),"dataset_path=$(DATASET)") $(if $(ENGINE),engine=$(ENGINE))
+CONFIG := $(if $(strip $(CONFIG_ITEMS)),--config $(CONFIG_ITEMS))
+ENGINE_STAMP := $(VENV)/.installed-engine
+# The torch engine's packages only where it is asked for (and for the tests, which cover it).
+SETUP := $(STAMP) $(if $(filter torch,$(ENGINE)),$(ENGINE_STAMP))
 
 .PHONY: run resume report pose test bench lint format clean
 
@@ -28,22 +34,26 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+$(ENGINE_STAMP): $(STAMP) requirements-engine.txt
+	$(BIN)/python -m pip install --quiet -r requirements-engine.txt
+	touch $(ENGINE_STAMP)
+
 # Targets come before --resources, which takes every NAME=N that follows it.
-run: $(STAMP)
+run: $(SETUP)
 	$(BIN)/snakemake --cores $(CORES) --resources gpu=$(GPUS) $(CONFIG)
 	$(BIN)/snakemake --report report.html $(CONFIG)
 
-report: $(STAMP)
+report: $(SETUP)
 	$(BIN)/snakemake --report report.html $(CONFIG)
 
-pose: $(STAMP)
+pose: $(SETUP)
 	$(BIN)/snakemake export_pose --cores $(CORES) --resources gpu=$(GPUS) $(CONFIG)
 
 # After kill -9 or a lost node: remove the stale lock, then finish the run.
-resume: $(STAMP)
+resume: $(SETUP)
 	$(BIN)/phoenix-keypoints resume --cores $(CORES) --resources gpu=$(GPUS) $(CONFIG)
 
-test: $(STAMP)
+test: $(ENGINE_STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest tests
 
 bench: $(STAMP)

@@ -1,6 +1,7 @@
-"""The batched Holistic engine's speed on the CPU: frames per second and CPU seconds per frame at B = 1 and 8.
+"""The batched Holistic engine's speed beside MediaPipe's on the same frames: frames per second and CPU seconds
+per frame, MediaPipe (one instance, reset per video) and the engine at B = 1 and 8.
 
-    python benchmarks/engine_speed.py [--quick] [--batches 1 8] [--copies 2] [--threads 1] [--json FILE]
+    python benchmarks/engine_speed.py [--quick] [--batches 1 8] [--copies 2] [--threads 1] [--device cpu] [--json FILE]
 
 Needs requirements-engine.txt and ../shared/data. The videos are the real clips of tests/engine_trace.py, each
 taken `copies` times (14 videos, 430 frames by default), decoded before the clock starts; one warm-up video
@@ -18,11 +19,26 @@ from benchlib import Figures, argument_parser
 from phoenix_keypoints.engine.graph import BatchedHolistic
 
 
+def mediapipe_loop(videos) -> tuple[float, float]:
+    """Wall and CPU seconds of MediaPipe's own Holistic over the videos (one instance, reset per video)."""
+    import mediapipe as mp
+
+    with mp.solutions.holistic.Holistic(model_complexity=1) as holistic:
+        holistic.process(videos[0][1][0])  # warm-up, as for the engine
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        for _, frames in videos:
+            holistic.reset()
+            for frame in frames:
+                holistic.process(frame)
+        return time.perf_counter() - wall0, time.process_time() - cpu0
+
+
 def main() -> None:
     parser = argument_parser(__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--copies", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda on a GPU machine")
     args = parser.parse_args()
     if not engine_trace.available():
         sys.exit(f"{engine_trace.SHARED} is missing")
@@ -33,11 +49,14 @@ def main() -> None:
     videos = [(f"{name}#{copy}", frames) for copy in range(copies) for name, frames in clips]
     frames = sum(len(f) for _, f in videos)
     figures = Figures("engine_speed", args.json)
-    engine = BatchedHolistic(batch_size=1)
+    mediapipe_seconds = mediapipe_loop(videos)
+    figures.add("engine_speed.mediapipe.frames_per_second", frames / mediapipe_seconds[0], "frames/s", digits=2)
+    figures.add("engine_speed.mediapipe.cpu_ms_per_frame", mediapipe_seconds[1] / frames * 1000, "ms", digits=1)
+    engine = BatchedHolistic(batch_size=1, device=args.device)
     list(engine.process_videos(videos[:1]))  # warm-up: first calls allocate
     figures.note(f"{len(videos)} videos, {frames} frames, {args.threads} thread(s), torch {torch.__version__}")
     for batch in batches:
-        engine = BatchedHolistic(batch_size=batch, models=engine.models)
+        engine = BatchedHolistic(batch_size=batch, device=args.device, models=engine.models)
         wall0, cpu0 = time.perf_counter(), time.process_time()
         done = list(engine.process_videos(videos))
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0

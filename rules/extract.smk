@@ -25,6 +25,8 @@ rule extract:
     params:
         dataset_path=plan.dataset_root(config),
         holistic=config["holistic"],
+        engine=config["engine"],
+        torch_engine=config["torch_engine"],
         on_bad_frame=config["on_bad_frame"],
         gpu_slot_dir=f"{plan.RESULTS}/.gpu_slots",
         journal_dir=f"{plan.RESULTS}/journal",

@@ -1,8 +1,13 @@
+# engine torch: the baseline also runs MediaPipe with one pixel per frame changed, once per seed: MediaPipe's own
+# noise, which verify judges the engine against. engine mediapipe must equal the baseline: no floor runs.
+
+
 rule baseline:
     input:
         videos=rules.shard.output.videos,
     output:
         npz=plan.npz_files(plan.BASELINE, config),
+        floor=plan.floor_npz_files(config),
     log:
         f"{plan.RESULTS}/logs/baseline.log",
     benchmark:
@@ -19,6 +24,8 @@ rule baseline:
         on_bad_frame=config["on_bad_frame"],
         videos_per_split=config["verify"]["videos_per_split"],
         seed=config["verify"]["seed"],
+        floor_seeds=plan.floor_seeds(config),
+        floor_dir=plan.FLOOR,
     script:
         "../scripts/baseline.py"
 
@@ -27,6 +34,7 @@ rule verify:
     input:
         baseline=rules.baseline.output.npz,
         merged=rules.merge.output.npz,
+        floor=rules.baseline.output.floor,
     output:
         verification=f"{plan.RESULTS}/verify/verification.json",
     log:
@@ -41,5 +49,6 @@ rule verify:
         runtime=30,
     params:
         atol=config["verify"]["atol"],
+        floor_limits=plan.floor_limits(config),
     script:
         "../scripts/verify.py"

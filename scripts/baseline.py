@@ -1,4 +1,5 @@
-"""Rule `baseline`: the sampled videos in one process, no slots, no shards (stages.baseline)."""
+"""Rule `baseline`: the sampled videos in one process, no slots, no shards, and with engine torch MediaPipe's
+noise floor on them (stages.baseline)."""
 
 from pathlib import Path
 

@@ -4,15 +4,18 @@ import logging
 import multiprocessing
 import os
 import socket
+import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from queue import Queue
 
 from . import journal
-from .holistic import HolisticSettings, VideoResult, create_holistic, extract_video
+from .holistic import FrameWalk, HolisticSettings, VideoResult, create_holistic, extract_video
 from .index import Video, video_source
 from .progress import format_progress
 
@@ -133,6 +136,59 @@ def _extract_in_pool(shard, todo, sources, settings, workers, on_bad_frame, on_d
             raise error
 
 
+def engine_device(device: str) -> str:
+    """The torch engine's device: auto is the job's GPU (under its CUDA_VISIBLE_DEVICES) when torch sees one."""
+    if device != "auto":
+        return device
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+PREFETCHED_FRAMES = 8  # per video in a batch: decoded ahead while the device works
+
+
+def prefetched(frames: Iterator, depth: int = PREFETCHED_FRAMES) -> Iterator:
+    """The frames, decoded ahead by a thread of their own (OpenCV releases the GIL while it decodes), so that the
+    engine's device does not wait for them; in order, and an error in decoding is raised here."""
+    ahead: Queue = Queue(depth)
+    end = object()
+
+    def fill() -> None:
+        try:
+            for frame in frames:
+                ahead.put(frame)
+            ahead.put(end)
+        except BaseException as err:  # handed to the consumer, which raises it
+            ahead.put(err)
+
+    threading.Thread(target=fill, daemon=True).start()
+    while (item := ahead.get()) is not end:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+
+
+def _extract_with_engine(todo, sources, torch_engine: dict, threads: int, on_bad_frame: str, on_done) -> None:
+    """The videos through the batched PyTorch engine, videos_per_batch at a time in lock-step, in this process."""
+    import torch
+
+    from .engine.graph import BatchedHolistic
+
+    device = engine_device(torch_engine["device"])
+    torch.set_num_threads(max(1, threads))
+    log.info("torch engine on %s, %d videos per batch", device, torch_engine["videos_per_batch"])
+    engine = BatchedHolistic(torch_engine["videos_per_batch"], device)
+    by_key = {video.key: video for video in todo}
+    walks = {video.key: FrameWalk(sources[video.key], on_bad_frame) for video in todo}
+    started = time.time()
+    videos = ((video.key, prefetched(walks[video.key].rgb_frames())) for video in todo)
+    for key, keypoints, presence in engine.process_videos(videos):
+        result = walks[key].result(keypoints, presence)
+        result.started_at, result.finished_at = started, time.time()
+        on_done(by_key[key], result)
+
+
 def run_shard(
     shard: int,
     videos: list[Video],
@@ -142,10 +198,13 @@ def run_shard(
     on_bad_frame: str,
     journal_dir: Path,
     job_started: float,
+    engine: str = "mediapipe",
+    torch_engine: dict | None = None,
 ) -> tuple[list[dict], dict]:
-    """Extract (or take from the journal) every video of the shard; records in index order, and stats."""
-    settings_dict = settings.as_dict() | {"on_bad_frame": on_bad_frame}
-    code = journal.code_version()
+    """Extract (or take from the journal) every video of the shard with MediaPipe (on `workers` processes) or
+    the torch engine (in this process); records in index order, and stats."""
+    settings_dict = settings.as_dict() | {"on_bad_frame": on_bad_frame, "engine": engine}
+    code = journal.code_version(engine)
     sources = {v.key: video_source(dataset_root, v) for v in videos}
     fingerprints = {v.key: journal.fingerprint(settings_dict, sources[v.key], code) for v in videos}
     results: dict[str, VideoResult] = {}
@@ -172,7 +231,10 @@ def run_shard(
     cpu_main_start = time.process_time()
     if todo:
         log.info("shard %d: %d videos to extract with %d workers, %d reused", shard, len(todo), workers, reused)
-        _extract_in_pool(shard, todo, sources, settings, workers, on_bad_frame, on_done)
+        if engine == "torch":
+            _extract_with_engine(todo, sources, torch_engine, workers, on_bad_frame, on_done)
+        else:
+            _extract_in_pool(shard, todo, sources, settings, workers, on_bad_frame, on_done)
     finished = time.time()
     first_frame = min((r.started_at for r in computed), default=finished)
     seconds = max((r.finished_at for r in computed), default=finished) - first_frame
@@ -193,6 +255,7 @@ def run_shard(
         "seconds": round(seconds, 3),
         "cpu_seconds": round(sum(r.cpu_seconds for r in computed) + time.process_time() - cpu_main_start, 3),
         "frames_per_second": round(extracted_frames / seconds, 2) if seconds > 0 else 0.0,
+        "engine": engine,
         "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
         "host": socket.gethostname(),
         "started_at": iso(job_started),

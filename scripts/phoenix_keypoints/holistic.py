@@ -2,6 +2,7 @@
 
 import importlib.util
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -77,53 +78,75 @@ def create_holistic(settings: HolisticSettings):
     return mp.solutions.holistic.Holistic(**settings.as_dict())
 
 
-def extract_video(holistic, source, on_bad_frame: str = "fail") -> VideoResult:
-    """Run Holistic over the frames of one video (a frame_sources source), in order, after resetting its tracking.
+@dataclass
+class FrameWalk:
+    """One pass over a video's frames in order: what MediaPipe and the torch engine both need from it.
 
-    An undecodable frame stops with an InputError (on_bad_frame "fail"), or keeps
-    zeros and presence false and is listed in bad_frames ("mark").
+    `rgb_frames()` yields the decodable frames as RGB; an undecodable one stops with an InputError
+    (on_bad_frame "fail"), or is left out and listed ("mark": zeros and presence false in the result), as is
+    every frame's reference. Both engines see the same frames, so a skipped frame is skipped by both.
     """
-    import cv2
 
+    source: object  # a frame_sources source
+    on_bad_frame: str = "fail"
+    references: list[str] = field(default_factory=list)
+    bad_frames: list[tuple[int, str]] = field(default_factory=list)
+    width: int = 0
+    height: int = 0
+
+    def rgb_frames(self) -> Iterator[np.ndarray]:
+        import cv2
+
+        for reference, image, reason in self.source.frames():
+            self.references.append(reference)
+            if image is None:
+                if self.on_bad_frame == "fail":
+                    raise InputError(
+                        f"cannot decode frame {reference}: {reason}.\n"
+                        "Fix: restore the file from the release, or set on_bad_frame: mark to keep it "
+                        "as zeros with presence false (listed in results/bad_frames.tsv)."
+                    )
+                self.bad_frames.append((len(self.references) - 1, reason))
+                continue
+            if not self.width:
+                self.height, self.width = image.shape[:2]
+            elif image.shape[:2] != (self.height, self.width):  # the index checked; the folder changed since
+                raise InputError(
+                    f"frame {reference} is {image.shape[1]}x{image.shape[0]}, the video's earlier frames are "
+                    f"{self.width}x{self.height}.\nFix: give every frame of the video the same size, then rerun "
+                    "(the index checks the sizes again)."
+                )
+            yield cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+    def result(self, keypoints: np.ndarray, presence: np.ndarray) -> VideoResult:
+        """The video's result from the keypoints [k, 143, 3] and presence [k, 4] of its decodable frames."""
+        n = len(self.references)
+        decoded = np.ones(n, dtype=bool)
+        decoded[[row for row, _ in self.bad_frames]] = False
+        all_keypoints = np.zeros((n, NUM_POINTS, NUM_COORDS), dtype=np.float32)
+        all_presence = np.zeros((n, len(PART_NAMES)), dtype=bool)
+        all_keypoints[decoded], all_presence[decoded] = keypoints, presence
+        return VideoResult(
+            all_keypoints, all_presence, self.references, self.bad_frames, self.width, self.height,
+            self.source.ending(n),
+        )  # fmt: skip
+
+
+def extract_video(holistic, source, on_bad_frame: str = "fail") -> VideoResult:
+    """Run MediaPipe's Holistic over the frames of one video (a frame_sources source), in order, after
+    resetting its tracking (see FrameWalk for undecodable frames)."""
     from .landmarks import results_to_keypoints
 
     started_at, cpu_start = time.time(), time.process_time()
-    keypoints, presence, references, bad_frames = [], [], [], []
-    width = height = 0
+    walk, keypoints, presence = FrameWalk(source, on_bad_frame), [], []
     holistic.reset()
-    for reference, image, reason in source.frames():
-        references.append(reference)
-        if image is None:
-            if on_bad_frame == "fail":
-                raise InputError(
-                    f"cannot decode frame {reference}: {reason}.\n"
-                    "Fix: restore the file from the release, or set on_bad_frame: mark to keep it "
-                    "as zeros with presence false (listed in results/bad_frames.tsv)."
-                )
-            bad_frames.append((len(references) - 1, reason))
-            keypoints.append(np.zeros((NUM_POINTS, NUM_COORDS), dtype=np.float32))
-            presence.append(np.zeros(len(PART_NAMES), dtype=bool))
-            continue
-        if not width:
-            height, width = image.shape[:2]
-        elif image.shape[:2] != (height, width):  # the index checked; the folder changed since
-            raise InputError(
-                f"frame {reference} is {image.shape[1]}x{image.shape[0]}, the video's earlier frames are "
-                f"{width}x{height}.\nFix: give every frame of the video the same size, then rerun "
-                "(the index checks the sizes again)."
-            )
-        frame_keypoints, frame_presence = results_to_keypoints(holistic.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB)))
+    for image in walk.rgb_frames():
+        frame_keypoints, frame_presence = results_to_keypoints(holistic.process(image))
         keypoints.append(frame_keypoints)
         presence.append(frame_presence)
-    n = len(references)
-    result = VideoResult(
-        np.array(keypoints, dtype=np.float32).reshape(n, NUM_POINTS, NUM_COORDS),
-        np.array(presence, dtype=bool).reshape(n, len(PART_NAMES)),
-        references,
-        bad_frames,
-        width,
-        height,
-        source.ending(n),
+    result = walk.result(
+        np.array(keypoints, dtype=np.float32).reshape(-1, NUM_POINTS, NUM_COORDS),
+        np.array(presence, dtype=bool).reshape(-1, len(PART_NAMES)),
     )
     result.cpu_seconds = time.process_time() - cpu_start
     result.started_at, result.finished_at = started_at, time.time()

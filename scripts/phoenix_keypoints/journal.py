@@ -17,11 +17,15 @@ from .holistic import VideoResult
 _CODE_FILES = ("holistic.py", "landmarks.py", "layout.py", "frame_sources.py")
 
 
-def code_version() -> str:
+def code_version(engine: str = "mediapipe") -> str:
+    """The extraction code an entry was made with: MediaPipe's version and our files (the torch engine's too)."""
     digest = hashlib.sha256(importlib.metadata.version("mediapipe").encode())
     package = Path(__file__).parent
-    for name in _CODE_FILES:
-        digest.update((package / name).read_bytes())
+    files = [package / name for name in _CODE_FILES]
+    if engine == "torch":
+        files += sorted((package / "engine").glob("*.py"))
+    for path in files:
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 

@@ -8,16 +8,19 @@ from pathlib import Path
 
 from . import index, run_settings
 from .errors import InputError
-from .holistic import check_model_available
+from .holistic import HolisticSettings, check_model_available
 from .index import DatasetPaths
 from .keypoint_sets import npz_path
 from .manifest import read_manifest
+from .noise_floor import seed_folder
 
 RESULTS = "results"
 MERGED = f"{RESULTS}/merged"
 BASELINE = f"{RESULTS}/verify/baseline"
+FLOOR = f"{RESULTS}/verify/floor"
 MODEL_INPUT = f"{RESULTS}/model_input_data"
 DEFAULT_THREADS_PER_JOB = 2
+TORCH_SETTINGS = HolisticSettings()  # what the torch engine's graph runs (docs/engine.md)
 
 
 def settle_config(config: dict, config_settings) -> None:
@@ -61,6 +64,26 @@ def show_summary() -> None:
         logger.info(f"\n{summary.read_text(encoding='utf-8')}")
 
 
+def check_engine(config: dict) -> None:
+    """The torch engine runs the graph of the default Holistic settings only."""
+    if config["engine"] != "torch":
+        return
+    other = {key: value for key, value in config["holistic"].items() if getattr(TORCH_SETTINGS, key) != value}
+    if other:
+        raise InputError(
+            f"engine: torch runs Holistic with {TORCH_SETTINGS.as_dict()}, not {other}.\n"
+            "Fix: use engine: mediapipe for these settings, or leave them at their defaults."
+        )
+    try:
+        import tflite  # noqa: F401
+        import torch  # noqa: F401
+    except ImportError as err:
+        raise InputError(
+            f"engine: torch needs {err.name}, which is not installed.\n"
+            "Fix: make run ENGINE=torch (or pip install -r requirements-engine.txt)."
+        ) from None
+
+
 def check_config(config: dict) -> None:
     """Problems the schema cannot see, reported before any job runs; nested settings put in one order."""
     # Snakemake compares params as written: the same settings in another order (from the command line, the
@@ -68,6 +91,7 @@ def check_config(config: dict) -> None:
     for key, value in config.items():
         if isinstance(value, dict):
             config[key] = dict(sorted(value.items()))
+    check_engine(config)
     check_model_available(config["holistic"]["model_complexity"])
     dataset = dataset_paths(config)
     if config["manifest"]:
@@ -137,6 +161,23 @@ def shard_ids(config: dict) -> list[int]:
 def npz_files(folder: str, config: dict) -> list[str]:
     """{split}_keypoints.npz in folder for every split of the config."""
     return [str(npz_path(folder, split)) for split in config["splits"]]
+
+
+def floor_seeds(config: dict) -> int:
+    """MediaPipe runs with one pixel per frame changed, for the noise floor: only the torch engine needs them
+    (MediaPipe itself must equal the baseline exactly)."""
+    return config["verify"]["floor_seeds"] if config["engine"] == "torch" else 0
+
+
+def floor_npz_files(config: dict) -> list[str]:
+    return [path for k in range(floor_seeds(config)) for path in npz_files(str(seed_folder(FLOOR, k)), config)]
+
+
+def floor_limits(config: dict) -> dict | None:
+    """How far beyond the floor the torch engine may be (verify); None: exact comparison."""
+    if not floor_seeds(config):
+        return None
+    return {key: config["verify"][key] for key in ("floor_factor", "floor_margin_px", "presence_margin")}
 
 
 def split_npz(wildcards) -> str:

@@ -23,9 +23,10 @@ from .index import DatasetPaths, select_videos
 from .keypoint_sets import KeypointSet, npz_path, sets_from_records, split_of, write_bad_frames, write_seed_pickle
 from .manifest import write_manifest
 from .merge import log_sets, merge_indexed, merge_unindexed
+from .noise_floor import floor_sets, seed_folder
 from .sharding import assign_shards, shard_loads
 from .tables import read_videos, videos_of_shard, write_skipped, write_videos
-from .verify import compare, require_passed, sample_videos
+from .verify import FloorLimits, compare, compare_with_floor, require_passed, sample_videos
 
 log = logging.getLogger(__name__)
 
@@ -65,17 +66,20 @@ def shard(corpus: str, num_shards: int, videos: str) -> None:
 def extract(
     videos: str, shard_id: int, dataset_path: str, holistic: dict, on_bad_frame: str, workers: int,
     gpu_pool: int, gpu_slot_dir: str, journal_dir: str, keypoints: str, stats: str, job_started: float,
+    engine: str = "mediapipe", torch_engine: dict | None = None,
 ) -> None:  # fmt: skip
-    """One shard's videos through Holistic on `workers` processes, holding a GPU slot."""
+    """One shard's videos through Holistic, holding a GPU slot: MediaPipe on `workers` processes, or the torch
+    engine on the slot's GPU (or the CPU)."""
     with acquire_gpu_slot(gpu_pool, gpu_slot_dir) as slot:
         log.info("shard %d: CUDA_VISIBLE_DEVICES=%s (%s)", shard_id, slot.cuda_visible_devices, slot.source)
         settings = HolisticSettings.from_config(holistic)
         records, shard_stats = run_shard(
             shard_id, videos_of_shard(videos, shard_id), Path(dataset_path), settings, workers, on_bad_frame,
-            Path(journal_dir), job_started,
+            Path(journal_dir), job_started, engine, torch_engine,
         )  # fmt: skip
         shard_stats["gpu_slot"] = slot.source
-        write_pickle(keypoints, {"shard": shard_id, "settings": settings.as_dict(), "videos": records})
+        shard_settings = settings.as_dict() | {"engine": engine}
+        write_pickle(keypoints, {"shard": shard_id, "settings": shard_settings, "videos": records})
         write_json(stats, shard_stats)
         log.info("shard %d done: %s", shard_id, shard_stats)
 
@@ -137,18 +141,37 @@ def merge(
 
 def baseline(
     videos: str, dataset_path: str, holistic: dict, on_bad_frame: str, videos_per_split: int, seed: int,
-    splits: list[str], npz_dir: str,
+    splits: list[str], npz_dir: str, floor_seeds: int = 0, floor_dir: str | None = None,
 ) -> None:  # fmt: skip
-    """A seeded sample of videos per split in one process, no slots, no shards: what verify compares with."""
+    """A seeded sample of videos per split in one process, no slots, no shards: what verify compares with.
+
+    floor_seeds > 0 (engine torch): also MediaPipe's own noise, the sample again once per seed with one pixel per
+    frame changed (floor_dir/seed{k}/)."""
     sample = sample_videos(read_videos(videos), videos_per_split, seed)
     settings = HolisticSettings.from_config(holistic)
     records = extract_in_process(Path(dataset_path), sample, settings, on_bad_frame, "baseline")
     _write_npz_files(sets_from_records(records, splits, settings.as_dict()).items(), npz_dir)
+    for floor_seed in range(floor_seeds):
+        sets = floor_sets(Path(dataset_path), sample, settings, on_bad_frame, splits, floor_seed)
+        _write_npz_files(sets.items(), seed_folder(floor_dir, floor_seed))
 
 
-def verify(baseline: str | list, merged: str | list, atol: float, verification: str | None = None) -> dict:
-    """The baseline against the merged keypoints (NPZ files or folders, or seed-format pickles): the report."""
-    report = compare(KeypointSet(baseline), KeypointSet(merged), atol)
+def verify(
+    baseline: str | list, merged: str | list, atol: float, verification: str | None = None,
+    floors: list | None = None, floor_limits: dict | None = None,
+) -> dict:  # fmt: skip
+    """The baseline against the merged keypoints (NPZ files or folders, or seed-format pickles): the report.
+
+    floors (engine torch): the noise floor's keypoints, one per seed; the merged keypoints must then stay per part
+    within MediaPipe's own noise (floor_limits: verify's floor_factor, floor_margin_px, presence_margin), not atol.
+    """
+    if floors:
+        report = compare_with_floor(
+            KeypointSet(baseline), KeypointSet(merged), [KeypointSet(floor) for floor in floors],
+            FloorLimits(**floor_limits), atol,
+        )  # fmt: skip
+    else:
+        report = compare(KeypointSet(baseline), KeypointSet(merged), atol)
     log.info("verification report:\n%s", json.dumps(report, indent=2))
     if verification is not None:
         write_json(verification, report)

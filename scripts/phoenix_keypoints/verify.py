@@ -1,13 +1,20 @@
-"""Compare a single-process baseline with the sharded result, video by video, on array slices."""
+"""Compare a single-process baseline with the sharded result, video by video, on array slices.
+
+Engine mediapipe: the result must equal the baseline (within atol, 0 by default). Engine torch: it must stay,
+part by part, within MediaPipe's own noise (noise_floor.py): the baseline against MediaPipe on the same videos
+with one pixel per frame changed, one run per seed.
+"""
 
 import json
 import random
+from dataclasses import dataclass
 
 import numpy as np
 
 from .errors import InputError
 from .index import Video
 from .keypoint_sets import KeypointSet, video_slices
+from .layout import PART_NAMES, part_slice
 
 
 def sample_videos(videos: list[Video], per_split: int, seed: int) -> list[Video]:
@@ -19,27 +26,129 @@ def sample_videos(videos: list[Video], per_split: int, seed: int) -> list[Video]
     return [v for v in videos if v.key in chosen]
 
 
-def compare_split(base: dict, other: dict | None, atol: float) -> dict:
-    """One split's entry of the report: every baseline video against the same video in `other`."""
+class PartErrors:
+    """How far another run's keypoints are from the baseline's, per part, gathered video by video."""
+
+    def __init__(self):
+        self.frames = 0
+        self.agreeing = np.zeros(len(PART_NAMES), dtype=np.int64)  # frames whose presence is the same
+        self.compared = np.zeros(len(PART_NAMES), dtype=np.int64)  # frames where both have the part
+        self.xy_px: list[list[np.ndarray]] = [[] for _ in PART_NAMES]
+        self.z_px: list[list[np.ndarray]] = [[] for _ in PART_NAMES]
+
+    def add(
+        self, keypoints: np.ndarray, presence: np.ndarray, other_keypoints: np.ndarray, other_presence: np.ndarray,
+        width: int, height: int,
+    ) -> None:  # fmt: skip
+        """One video: keypoints [n, 143, 3] and presence [n, 4] of the baseline and of the other run."""
+        self.frames += len(presence)
+        self.agreeing += np.sum(presence == other_presence, axis=0)
+        both = presence & other_presence
+        self.compared += np.sum(both, axis=0)
+        for p, part in enumerate(PART_NAMES):
+            # In pixels of the frame: x and y are normalised to its width and height, z to its width.
+            diff = (
+                keypoints[both[:, p], part_slice(part)].astype(np.float64)
+                - other_keypoints[both[:, p], part_slice(part)]
+            )
+            self.xy_px[p].append(np.hypot(diff[..., 0] * width, diff[..., 1] * height).ravel())
+            self.z_px[p].append(np.abs(diff[..., 2] * width).ravel())
+
+    def figures(self) -> dict[str, dict]:
+        """Per part: frames compared, presence agreement, x-y error mean, p99 and max, z mean |difference|;
+        None where there is nothing to compare."""
+        figures = {}
+        for p, part in enumerate(PART_NAMES):
+            xy, z = np.concatenate(self.xy_px[p] or [np.zeros(0)]), np.concatenate(self.z_px[p] or [np.zeros(0)])
+            figures[part] = {
+                "frames_compared": int(self.compared[p]),
+                "presence_agreement": float(self.agreeing[p] / self.frames) if self.frames else None,
+                "mean_px": float(xy.mean()) if xy.size else None,
+                "p99_px": float(np.percentile(xy, 99)) if xy.size else None,
+                "max_px": float(xy.max()) if xy.size else None,
+                "z_mean_abs_px": float(z.mean()) if z.size else None,
+            }
+        return figures
+
+
+@dataclass(frozen=True)
+class FloorLimits:
+    """verify's settings for engine torch (config/config.yaml)."""
+
+    floor_factor: float
+    floor_margin_px: float
+    presence_margin: float
+
+
+def _extreme(values: list, pick):
+    present = [value for value in values if value is not None]
+    return pick(present) if present else None
+
+
+def worst_floor(seeds: list[dict]) -> dict:
+    """One part's floor over the seeds: the fewest frames, the lowest agreement, the largest errors."""
+    worst = {
+        key: _extreme([seed[key] for seed in seeds], max) for key in ("mean_px", "p99_px", "max_px", "z_mean_abs_px")
+    }
+    worst["frames_compared"] = min(seed["frames_compared"] for seed in seeds)
+    worst["presence_agreement"] = _extreme([seed["presence_agreement"] for seed in seeds], min)
+    return worst
+
+
+def judge_part(engine: dict, seeds: list[dict], limits: FloorLimits) -> dict:
+    """One part's entry of the report: the engine's figures against the limits the floor's seeds give."""
+    floor = worst_floor(seeds)
+    lowest_agreement = floor["presence_agreement"]
+    # A floor without a figure (no frame where both had the part) allows the margin alone.
+    limit = {
+        "mean_px": limits.floor_factor * (floor["mean_px"] or 0.0) + limits.floor_margin_px,
+        "p99_px": limits.floor_factor * (floor["p99_px"] or 0.0) + limits.floor_margin_px,
+        "presence_agreement": None if lowest_agreement is None else lowest_agreement - limits.presence_margin,
+    }
+    beyond = [
+        f"{key} {engine[key]:.4g} px > {limit[key]:.4g} px"
+        for key in ("mean_px", "p99_px")
+        if engine[key] is not None and engine[key] > limit[key]
+    ]
+    agreement = engine["presence_agreement"]
+    if agreement is not None and limit["presence_agreement"] is not None and agreement < limit["presence_agreement"]:
+        beyond.append(f"presence_agreement {agreement:.4f} < {limit['presence_agreement']:.4f}")
+    return {
+        "passed": not beyond, "beyond": beyond, "limit": limit, "engine": engine,
+        "floor": {"worst": floor, "seeds": seeds},
+    }  # fmt: skip
+
+
+def compare_split(
+    base: dict, other: dict | None, atol: float | None, errors: PartErrors | None = None,
+    other_name: str = "the merged result",
+) -> dict:  # fmt: skip
+    """One split's entry of the report: every baseline video against the same video in `other`.
+
+    atol None: only the frames must be the same; the keypoints are judged per part, gathered into errors.
+    """
     entry = {"videos": 0, "frames": 0, "max_abs_diff": 0.0, "presence_mismatches": 0, "problems": []}
     other_slices = video_slices(other) if other is not None else {}
-    for name, ours in video_slices(base).items():
+    for i, (name, ours) in enumerate(video_slices(base).items()):
         entry["videos"] += 1
         entry["frames"] += ours.stop - ours.start
         theirs = other_slices.get(name)
         if theirs is None:
-            entry["problems"].append(f"{name}: missing from the merged result")
+            entry["problems"].append(f"{name}: missing from {other_name}")
             continue
         if theirs.stop - theirs.start != ours.stop - ours.start or not np.array_equal(
             base["image_paths"][ours], other["image_paths"][theirs]
         ):
-            entry["problems"].append(f"{name}: different frames in the merged result")
+            entry["problems"].append(f"{name}: different frames in {other_name}")
             continue
         mismatches = int(np.sum(base["presence"][ours] != other["presence"][theirs]))
         diff = float(np.max(np.abs(base["keypoints"][ours] - other["keypoints"][theirs]), initial=0.0))
         entry["presence_mismatches"] += mismatches
         entry["max_abs_diff"] = max(entry["max_abs_diff"], diff)
-        if mismatches or diff > atol:
+        if errors is not None:
+            errors.add(base["keypoints"][ours], base["presence"][ours], other["keypoints"][theirs],
+                       other["presence"][theirs], base["video_widths"][i], base["video_heights"][i])  # fmt: skip
+        if atol is not None and (mismatches or diff > atol):
             entry["problems"].append(f"{name}: {mismatches} presence mismatches, max |diff| {diff:g}")
     return entry
 
@@ -55,6 +164,50 @@ def compare(baseline: KeypointSet, merged: KeypointSet, atol: float = 0.0) -> di
         report["passed"] &= not entry["problems"]
         report["splits"][split] = entry
     return report
+
+
+def compare_with_floor(
+    baseline: KeypointSet, merged: KeypointSet, floors: list[KeypointSet], limits: FloorLimits, atol: float = 0.0
+) -> dict:
+    """The verification report of engine torch: the same videos and frames as the baseline, and per part, over
+    all sampled videos together, no farther from it than MediaPipe's own noise allows (floors: one run per seed).
+
+    One split in memory at a time: the merged split, the (small) baseline split and its floor runs.
+    """
+    report = {"passed": True, "atol": atol, "splits": {}}
+    engine_errors, floor_errors, floor_problems = PartErrors(), [PartErrors() for _ in floors], []
+    for split, base in baseline:
+        entry = compare_split(base, merged.split(split) if split in merged.splits else None, None, engine_errors)
+        report["passed"] &= not entry["problems"]
+        report["splits"][split] = entry
+        for seed, (floor, errors) in enumerate(zip(floors, floor_errors, strict=True)):
+            other = floor.split(split) if split in floor.splits else None
+            floor_entry = compare_split(base, other, None, errors, f"the noise floor's seed {seed}")
+            floor_problems += [f"{split}/{problem}" for problem in floor_entry["problems"]]
+    engine_figures, seed_figures = engine_errors.figures(), [errors.figures() for errors in floor_errors]
+    parts = {part: judge_part(engine_figures[part], [f[part] for f in seed_figures], limits) for part in PART_NAMES}
+    report["passed"] &= not floor_problems and all(entry["passed"] for entry in parts.values())
+    report["noise_floor"] = {"seeds": len(floors), **vars(limits), "problems": floor_problems, "parts": parts}
+    return report
+
+
+def failure_message(report: dict, verification: str) -> str:
+    """Why verification failed, for the rule's error: videos or frames that differ, parts beyond the floor."""
+    rerun = "Delete results/shards and results/journal and rerun; if it persists, report a bug."
+    if "noise_floor" not in report:
+        return f"the sharded result differs from the single-process baseline (report above). {rerun}"
+    floor = report["noise_floor"]
+    problems = [f"{split}/{problem}" for split, entry in report["splits"].items() for problem in entry["problems"]]
+    lines = [f"the merged result lacks frames of the baseline: {'; '.join(problems)}. {rerun}"] if problems else []
+    if floor["problems"]:
+        lines.append(f"the noise floor lacks frames of the baseline: {'; '.join(floor['problems'])}. Report a bug.")
+    beyond = [f"{part} ({', '.join(entry['beyond'])})" for part, entry in floor["parts"].items() if entry["beyond"]]
+    if beyond:
+        lines.append(
+            f"the torch engine is farther from MediaPipe than MediaPipe's own noise ({floor['seeds']} seeds) allows "
+            f"in {'; '.join(beyond)}. Run with engine: mediapipe, and report the difference as a bug of the engine."
+        )
+    return "\n".join([*lines, f"The report: above, and in {verification}."])
 
 
 def require_passed(verification) -> None:

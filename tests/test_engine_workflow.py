@@ -1,0 +1,65 @@
+"""The torch engine inside the workflow (engine: torch), on the CPU: the sample end to end, checked by verify
+against MediaPipe and its noise floor, and the settings it cannot run refused before any job."""
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import SAMPLE, SAMPLE_FRAMES, run_snakemake
+
+pytest.importorskip("torch", reason="the torch engine needs requirements-engine.txt (make test installs it)")
+pytestmark = [pytest.mark.slow, pytest.mark.engine]
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("refine_face_landmarks", "true"), ("model_complexity", "2"), ("min_detection_confidence", "0.6")],
+)
+def test_settings_the_engine_cannot_run_are_refused(tmp_path, setting, value):
+    result = run_snakemake(
+        tmp_path, "-n", config={"dataset_path": SAMPLE, "engine": "torch", "holistic": f"{{{setting}: {value}}}"},
+        check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "engine: torch runs Holistic with" in result.stdout and "Fix: use engine: mediapipe" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def engine_run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("engine_run")
+    run = run_snakemake(
+        workdir, "--cores", "2", "--resources", "gpu=2", config={"dataset_path": SAMPLE, "engine": "torch"}
+    )
+    return workdir, run.stdout
+
+
+def test_the_sample_runs_with_the_engine(engine_run):
+    workdir, _ = engine_run
+    stats = [json.loads(p.read_text()) for p in (workdir / "results/shards").glob("shard_*.json")]
+    assert {s["engine"] for s in stats} == {"torch"} and sum(s["frames"] for s in stats) == 110
+    for split, frames in SAMPLE_FRAMES.items():
+        npz = np.load(workdir / f"results/model_input_data/{split}_keypoints.npz", allow_pickle=False)
+        assert npz["keypoints"].shape == (frames, 143, 3)
+        assert json.loads(str(npz["settings"]))["engine"] == "torch"
+    train = np.load(workdir / "results/model_input_data/train_keypoints.npz")
+    assert train["presence"][:, [0, 3]].all(), "face and pose in every frame of the ASL clips"
+
+
+def test_verify_judges_the_engine_against_mediapipes_own_noise(engine_run):
+    workdir, log = engine_run
+    report = json.loads((workdir / "results/verify/verification.json").read_text())
+    assert report["passed"] is True
+    floor = report["noise_floor"]
+    assert floor["seeds"] == 3 and set(floor["parts"]) == {"face", "left_hand", "right_hand", "pose"}
+    for part, entry in floor["parts"].items():
+        assert entry["passed"] and len(entry["floor"]["seeds"]) == 3, part
+        engine, limit = entry["engine"], entry["limit"]
+        assert engine["frames_compared"] > 0 and engine["mean_px"] <= limit["mean_px"], part
+        assert engine["presence_agreement"] >= limit["presence_agreement"], part
+    assert floor["parts"]["face"]["engine"]["mean_px"] < 0.5, "the face within a fraction of a pixel of MediaPipe"
+    for k in range(3):
+        assert (workdir / f"results/verify/floor/seed{k}/dev_keypoints.npz").is_file()
+    summary = (workdir / "results/summary.txt").read_text()
+    assert "the torch engine is within MediaPipe's own noise (3 seeds" in summary
+    assert "right_hand" in summary and summary in log, "the per-part table ends the run"
