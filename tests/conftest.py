@@ -77,3 +77,14 @@ def replicated_dataset(destination: Path, copies: int) -> Path:
                 added.append(line.replace(name, f"{name}-copy{k}"))
         csv.write_text("\n".join(lines + added) + "\n", encoding="utf-8")
     return root
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """The engine's tests run torch on one thread: the 2 cores are shared with other processes."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

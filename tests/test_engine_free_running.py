@@ -7,7 +7,8 @@ agreement is statistical: presence agreement and x-y error in pixels per part. R
 import numpy as np
 import pytest
 
-pytestmark = pytest.mark.engine
+# One torch thread: the machine is shared (conftest.one_torch_thread).
+pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("one_torch_thread")]
 torch = pytest.importorskip("torch")
 pytest.importorskip("tflite")
 mp = pytest.importorskip("mediapipe")
@@ -21,14 +22,6 @@ if not engine_trace.available():
     pytest.skip(f"{engine_trace.SHARED} is missing", allow_module_level=True)
 
 BATCH = 4
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def mediapipe_keypoints(frames: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

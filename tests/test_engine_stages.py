@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-pytestmark = pytest.mark.engine
+# One torch thread: the machine is shared (conftest.one_torch_thread).
+pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("one_torch_thread")]
 torch = pytest.importorskip("torch")
 pytest.importorskip("tflite")
 pytest.importorskip("mediapipe")
@@ -40,14 +41,6 @@ class Clip:
 
     def rows(self, frames: list[int]) -> "torch.Tensor":
         return torch.tensor(frames, dtype=torch.long)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,8 @@ Skipped where requirements-engine.txt or ../shared/data is absent. Figures: benc
 import numpy as np
 import pytest
 
-pytestmark = pytest.mark.engine
+# One torch thread: the machine is shared (conftest.one_torch_thread).
+pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("one_torch_thread")]
 torch = pytest.importorskip("torch")
 tflite = pytest.importorskip("tflite")
 pytest.importorskip("ai_edge_litert")
@@ -45,14 +46,6 @@ TOLERANCES = {
     # 468 landmarks (px of the 192 crop), face flag logit
     "face_landmark": (6e-4, 7e-5),
 }
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module", params=list(HOLISTIC_MODELS))

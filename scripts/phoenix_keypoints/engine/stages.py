@@ -157,12 +157,17 @@ def hand_roi_from_landmarks(landmarks: torch.Tensor, sizes: torch.Tensor) -> tor
     return roi.transform_rect(roi.hand_rect_from_landmarks(landmarks, sizes), sizes, 2.0, shift_y=-0.1)
 
 
+def _tracked(prev_roi, prev_landmarks, prev_valid, new_roi, sizes, *limits) -> tuple[torch.Tensor, torch.Tensor]:
+    """RoiTracking: (ROI, kept bool [n]): the previous landmarks' ROI where it is kept (roi.keep_tracking with
+    these limits), else the new one."""
+    keep = prev_valid & roi.keep_tracking(prev_roi, prev_landmarks, new_roi, sizes, *limits)
+    return torch.where(keep[:, None], prev_roi, new_roi), keep
+
+
 def track_hand(prev_landmarks, prev_valid, recrop_roi, sizes) -> tuple[torch.Tensor, torch.Tensor]:
-    """S3.4 HandTracking: (tracking ROI, kept bool [n]): the previous landmarks' ROI where RoiTracking keeps it,
-    else the recrop ROI."""
+    """S3.4 HandTracking: the previous landmarks' ROI where RoiTracking keeps it, else the recrop ROI."""
     prev_roi = hand_roi_from_landmarks(prev_landmarks, sizes)
-    keep = prev_valid & roi.keep_tracking(prev_roi, prev_landmarks, recrop_roi, sizes, 40.0, 0.2, 0.4, -0.1)
-    return torch.where(keep[:, None], prev_roi, recrop_roi), keep
+    return _tracked(prev_roi, prev_landmarks, prev_valid, recrop_roi, sizes, 40.0, 0.2, 0.4, -0.1)
 
 
 def hand_landmarks(models: Models, frames, sizes, rows, rois) -> tuple[torch.Tensor, torch.Tensor]:
@@ -194,11 +199,9 @@ def face_roi_from_landmarks(landmarks: torch.Tensor, sizes: torch.Tensor) -> tor
 
 
 def track_face(prev_landmarks, prev_valid, detection_roi, sizes) -> tuple[torch.Tensor, torch.Tensor]:
-    """S4.4 FaceTracking: (tracking ROI, kept bool [n]): the previous landmarks' ROI where RoiTracking keeps it,
-    else the detection ROI."""
+    """S4.4 FaceTracking: the previous landmarks' ROI where RoiTracking keeps it, else the detection ROI."""
     prev_roi = face_roi_from_landmarks(prev_landmarks, sizes)
-    keep = prev_valid & roi.keep_tracking(prev_roi, prev_landmarks, detection_roi, sizes, 15.0, 0.1, 0.3, -0.2)
-    return torch.where(keep[:, None], prev_roi, detection_roi), keep
+    return _tracked(prev_roi, prev_landmarks, prev_valid, detection_roi, sizes, 15.0, 0.1, 0.3, -0.2)
 
 
 def face_landmarks(models: Models, frames, sizes, rows, rois) -> tuple[torch.Tensor, torch.Tensor]:
