@@ -81,15 +81,17 @@ class Progress:
 
 
 def extract_in_process(
-    dataset_root: Path, videos: list[Video], settings: HolisticSettings, on_bad_frame: str, label: str
-) -> list[dict]:
-    """Every video in this process with one Holistic instance, in order: the baseline and the standalone tool."""
+    dataset_root: Path, videos: list[Video], settings: HolisticSettings, on_bad_frame: str, label: str,
+    source_of=video_source,
+) -> list[dict]:  # fmt: skip
+    """Every video in this process with one Holistic instance, in order: the baseline, its noise floor (whose
+    source_of perturbs the frames) and the standalone tool."""
     progress = Progress(label, len(videos), sum(v.n_frames for v in videos))
     progress.start()
     records = []
     with create_holistic(settings) as holistic:
         for video in videos:
-            result = extract_video(holistic, video_source(dataset_root, video), on_bad_frame)
+            result = extract_video(holistic, source_of(dataset_root, video), on_bad_frame)
             if result.ending:
                 log.warning("%s: %s", video.key, result.ending)
             records.append(video_record(video, result))

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .extract import Progress, video_record
+from .extract import extract_in_process
 from .frame_sources import DecodedVideo, Frame, PngFrames
-from .holistic import HolisticSettings, create_holistic, extract_video
+from .holistic import HolisticSettings
 from .index import Video, video_source
 from .keypoint_sets import sets_from_records
 
@@ -65,13 +65,9 @@ def floor_sets(
     seed: int,
 ) -> dict[str, dict]:  # fmt: skip
     """{split: arrays} of MediaPipe over the videos perturbed with `seed`, in one process like the baseline."""
-    progress = Progress(f"noise floor, seed {seed}", len(videos), sum(v.n_frames for v in videos))
-    progress.start()
-    records = []
-    with create_holistic(settings) as holistic:
-        for video in videos:
-            source = PerturbedFrames(video_source(dataset_root, video), seed, video.key)
-            result = extract_video(holistic, source, on_bad_frame)
-            records.append(video_record(video, result))
-            progress.add(len(result.references))
+
+    def perturbed(root: Path, video: Video) -> PerturbedFrames:
+        return PerturbedFrames(video_source(root, video), seed, video.key)
+
+    records = extract_in_process(dataset_root, videos, settings, on_bad_frame, f"noise floor, seed {seed}", perturbed)
     return sets_from_records(records, splits, settings.as_dict())
