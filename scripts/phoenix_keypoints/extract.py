@@ -205,7 +205,7 @@ def run_shard(
 ) -> tuple[list[dict], dict]:
     """Extract (or take from the journal) every video of the shard with MediaPipe (on `workers` processes) or
     the torch engine (in this process); records in index order, and stats."""
-    settings_dict = settings.as_dict() | {"on_bad_frame": on_bad_frame, "engine": engine}
+    settings_dict = settings.recorded(engine) | {"on_bad_frame": on_bad_frame}
     code = journal.code_version(engine)
     sources = {v.key: video_source(dataset_root, v) for v in videos}
     fingerprints = {v.key: journal.fingerprint(settings_dict, sources[v.key], code) for v in videos}

@@ -34,6 +34,10 @@ class HolisticSettings:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def recorded(self, engine: str = "mediapipe") -> dict:
+        """The settings as the outputs record them (shards, NPZ `settings`, the pickle): with the engine."""
+        return self.as_dict() | {"engine": engine}
+
 
 @dataclass
 class VideoResult:

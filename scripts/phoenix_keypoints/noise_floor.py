@@ -70,4 +70,4 @@ def floor_sets(
         return PerturbedFrames(video_source(root, video), seed, video.key)
 
     records = extract_in_process(dataset_root, videos, settings, on_bad_frame, f"noise floor, seed {seed}", perturbed)
-    return sets_from_records(records, splits, settings.as_dict())
+    return sets_from_records(records, splits, settings.recorded())

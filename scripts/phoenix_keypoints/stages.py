@@ -78,8 +78,7 @@ def extract(
             Path(journal_dir), job_started, engine, torch_engine,
         )  # fmt: skip
         shard_stats["gpu_slot"] = slot.source
-        shard_settings = settings.as_dict() | {"engine": engine}
-        write_pickle(keypoints, {"shard": shard_id, "settings": shard_settings, "videos": records})
+        write_pickle(keypoints, {"shard": shard_id, "settings": settings.recorded(engine), "videos": records})
         write_json(stats, shard_stats)
         log.info("shard %d done: %s", shard_id, shard_stats)
 
@@ -97,7 +96,7 @@ def extract_dataset(
     chosen, _ = select_videos(dataset, splits, on_bad_video, max_samples_per_split, manifest_path)
     _check_writable(output_path)
     records = extract_in_process(dataset.root, chosen, settings, on_bad_frame, "extract")
-    write_seed_pickle(output_path, sets_from_records(records, splits, settings.as_dict()))
+    write_seed_pickle(output_path, sets_from_records(records, splits, settings.recorded()))
     log.info("wrote %s", output_path)
 
 
@@ -150,7 +149,7 @@ def baseline(
     sample = sample_videos(read_videos(videos), videos_per_split, seed)
     settings = HolisticSettings.from_config(holistic)
     records = extract_in_process(Path(dataset_path), sample, settings, on_bad_frame, "baseline")
-    _write_npz_files(sets_from_records(records, splits, settings.as_dict()).items(), npz_dir)
+    _write_npz_files(sets_from_records(records, splits, settings.recorded()).items(), npz_dir)
     for floor_seed in range(floor_seeds):
         sets = floor_sets(Path(dataset_path), sample, settings, on_bad_frame, splits, floor_seed)
         _write_npz_files(sets.items(), seed_folder(floor_dir, floor_seed))
