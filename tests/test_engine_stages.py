@@ -285,3 +285,23 @@ def test_face(clips, models):
 def _update(figures: dict[str, float], key: str, error: tuple[float, float]) -> None:
     figures[key] = max(figures[key], error[0])
     figures["roi rad"] = max(figures["roi rad"], error[1])
+
+
+def test_the_confidences_are_the_pose_thresholds(clips, models):
+    """min_detection_confidence is the pose detector's score threshold, min_tracking_confidence the pose landmark
+    model's presence threshold: at the trace's own detection and flag scores, just above them drops the pose."""
+    for name, clip in clips.items():
+        found_at = [t for t, step in enumerate(clip.trace) if "pose_detection" in step][:1]
+        if not found_at:
+            continue
+        rows = clip.rows(found_at)
+        score = float(clip.trace[found_at[0]]["pose_detection"]["score"][0])
+        with torch.inference_mode():
+            assert stages.detect_pose(models, clip.frames, clip.sizes, rows, min_score=score - 1e-4).found.all(), name
+            assert not stages.detect_pose(models, clip.frames, clip.sizes, rows, min_score=score + 1e-4).found.any()
+            found = stages.detect_pose(models, clip.frames, clip.sizes, rows)
+            flag = stages.pose_landmarks(models, clip.frames, clip.sizes, rows, found.roi)
+            assert flag.present.all(), name
+            assert not stages.pose_landmarks(
+                models, clip.frames, clip.sizes, rows, found.roi, threshold=1.0
+            ).present.any()

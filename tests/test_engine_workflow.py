@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.engine]
 
 @pytest.mark.parametrize(
     ("setting", "value"),
-    [("refine_face_landmarks", "true"), ("model_complexity", "2"), ("min_detection_confidence", "0.6")],
+    [("refine_face_landmarks", "true"), ("model_complexity", "2"), ("static_image_mode", "true")],
 )
 def test_settings_the_engine_cannot_run_are_refused(tmp_path, setting, value):
     result = run_snakemake(
@@ -63,3 +63,17 @@ def test_verify_judges_the_engine_against_mediapipes_own_noise(engine_run):
     summary = (workdir / "results/summary.txt").read_text()
     assert "the torch engine is within MediaPipe's own noise (3 seeds" in summary
     assert "right_hand" in summary and summary in log, "the per-part table ends the run"
+
+
+def test_the_confidences_from_the_config(tmp_path):
+    """min_detection_confidence and min_tracking_confidence reach the engine: verify (against MediaPipe with the
+    same settings, and its noise floor) passes on the sample's dev and test videos."""
+    config = {
+        "dataset_path": SAMPLE, "engine": "torch", "splits": "[dev,test]", "num_shards": 2,
+        "holistic": "{min_detection_confidence: 0.7, min_tracking_confidence: 0.8}",
+    }  # fmt: skip
+    run_snakemake(tmp_path, "verify", "--cores", "2", "--resources", "gpu=2", config=config)
+    report = json.loads((tmp_path / "results/verify/verification.json").read_text())
+    assert report["passed"] and set(report["noise_floor"]["parts"]) == {"face", "left_hand", "right_hand", "pose"}
+    settings = json.loads(str(np.load(tmp_path / "results/merged/dev_keypoints.npz")["settings"]))
+    assert (settings["min_detection_confidence"], settings["min_tracking_confidence"]) == (0.7, 0.8)

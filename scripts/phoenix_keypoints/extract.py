@@ -171,16 +171,20 @@ def prefetched(frames: Iterator, depth: int = PREFETCHED_FRAMES) -> Iterator:
         yield item
 
 
-def _extract_with_engine(todo, sources, torch_engine: dict, threads: int, on_bad_frame: str, on_done) -> None:
+def _extract_with_engine(
+    todo, sources, settings: HolisticSettings, torch_engine: dict, threads: int, on_bad_frame: str, on_done
+) -> None:  # fmt: skip
     """The videos through the batched PyTorch engine, videos_per_batch at a time in lock-step, in this process."""
     import torch
 
     from .engine.graph import BatchedHolistic
+    from .engine.stages import Confidence
 
     device = engine_device(torch_engine["device"])
     torch.set_num_threads(max(1, threads))
     log.info("torch engine on %s, %d videos per batch", device, torch_engine["videos_per_batch"])
-    engine = BatchedHolistic(torch_engine["videos_per_batch"], device)
+    confidence = Confidence(settings.min_detection_confidence, settings.min_tracking_confidence)
+    engine = BatchedHolistic(torch_engine["videos_per_batch"], device, confidence=confidence)
     by_key = {video.key: video for video in todo}
     walks = {video.key: FrameWalk(sources[video.key], on_bad_frame) for video in todo}
     started = time.time()
@@ -234,7 +238,7 @@ def run_shard(
     if todo:
         log.info("shard %d: %d videos to extract with %d workers, %d reused", shard, len(todo), workers, reused)
         if engine == "torch":
-            _extract_with_engine(todo, sources, torch_engine, workers, on_bad_frame, on_done)
+            _extract_with_engine(todo, sources, settings, torch_engine, workers, on_bad_frame, on_done)
         else:
             _extract_in_pool(shard, todo, sources, settings, workers, on_bad_frame, on_done)
     finished = time.time()

@@ -65,13 +65,15 @@ def show_summary() -> None:
 
 
 def check_engine(config: dict) -> None:
-    """The torch engine runs the graph of the default Holistic settings only."""
+    """The torch engine runs the graph of the default Holistic settings, with any confidences."""
     if config["engine"] != "torch":
         return
-    other = {key: value for key, value in config["holistic"].items() if getattr(TORCH_SETTINGS, key) != value}
+    fixed = ("static_image_mode", "model_complexity", "refine_face_landmarks")
+    other = {key: config["holistic"][key] for key in fixed if getattr(TORCH_SETTINGS, key) != config["holistic"][key]}
     if other:
         raise InputError(
-            f"engine: torch runs Holistic with {TORCH_SETTINGS.as_dict()}, not {other}.\n"
+            f"engine: torch runs Holistic with {dict((key, getattr(TORCH_SETTINGS, key)) for key in fixed)}, "
+            f"not {other}.\n"
             "Fix: use engine: mediapipe for these settings, or leave them at their defaults."
         )
     try:

@@ -33,8 +33,11 @@ def sigmoid_f(x: torch.Tensor) -> torch.Tensor:
     return 1.0 / (1.0 + torch.exp(-x.double()).float())
 
 
-def top_detection(raw_boxes: torch.Tensor, raw_scores: torch.Tensor, anchors: torch.Tensor, scale: float):
-    """TensorsToDetections + NonMaxSuppression (weighted, IoU > 0.3): the first output detection per image.
+def top_detection(
+    raw_boxes: torch.Tensor, raw_scores: torch.Tensor, anchors: torch.Tensor, scale: float, min_score: float = MIN_SCORE
+):
+    """TensorsToDetections (scores below min_score dropped) + NonMaxSuppression (weighted, IoU > 0.3): the first
+    output detection per image.
 
     raw_boxes [n, N, 4 + 2k], raw_scores [n, N, 1]. Returns (found bool [n], score [n], box [n, 4] as
     (xmin, ymin, width, height), keypoints [n, k, 2]), in the detector's input space (0..1).
@@ -48,10 +51,10 @@ def top_detection(raw_boxes: torch.Tensor, raw_scores: torch.Tensor, anchors: to
     xmin, ymin = cx - w / 2.0, cy - h / 2.0
     width, height = (cx + w / 2.0) - xmin, (cy + h / 2.0) - ymin
     keypoints = raw_boxes[..., 4:].unflatten(-1, (-1, 2)) / scale + anchors[:, None, :]
-    valid = (score >= MIN_SCORE) & (width >= 0) & (height >= 0) & ~torch.isnan(width) & ~torch.isnan(height)
+    valid = (score >= min_score) & (width >= 0) & (height >= 0) & ~torch.isnan(width) & ~torch.isnan(height)
     masked = torch.where(valid, score, torch.full_like(score, -1.0))
     best_score, best = masked.max(dim=1)
-    found = best_score >= MIN_SCORE
+    found = best_score >= min_score
     rows = torch.arange(raw_boxes.shape[0], device=raw_boxes.device)
     bx, by, bw, bh = xmin[rows, best], ymin[rows, best], width[rows, best], height[rows, best]
     # IoU of each candidate against the top one (Rectangle_f intersection, area-based union).

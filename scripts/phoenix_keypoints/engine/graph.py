@@ -59,8 +59,9 @@ class HolisticState:
 
 
 def holistic_step(
-    models: stages.Models, state: HolisticState, frames, sizes, active, record: dict | None = None
-) -> StepOutput:
+    models: stages.Models, state: HolisticState, frames, sizes, active, record: dict | None = None,
+    confidence: stages.Confidence = stages.DEFAULT_CONFIDENCE,
+) -> StepOutput:  # fmt: skip
     """One frame for every active slot (bool [B]): the graph's S0-S5, updating `state` in place.
 
     With a `record` dict, each stage's outputs are kept there as stream name -> (slots [k], values [k, ...]),
@@ -70,7 +71,7 @@ def holistic_step(
     # S0/S1: pose detection only where there is no ROI from the previous frame.
     detect = torch.nonzero(active & ~state.pose_roi_valid).flatten()
     if len(detect):
-        found = stages.detect_pose(models, frames, sizes, detect)
+        found = stages.detect_pose(models, frames, sizes, detect, confidence.detection)
         state.pose_roi[detect] = torch.where(found.found[:, None], found.roi, state.pose_roi[detect])
         state.pose_roi_valid[detect] = found.found
         _record(record, "pose_detection", detect[found.found], found.keypoints[found.found])
@@ -83,7 +84,7 @@ def holistic_step(
     posed = torch.zeros(0, dtype=torch.long, device=device)  # the slots with a pose this frame
     rows = torch.nonzero(with_roi).flatten()
     if len(rows):
-        result = stages.pose_landmarks(models, frames, sizes, rows, state.pose_roi[rows])
+        result = stages.pose_landmarks(models, frames, sizes, rows, state.pose_roi[rows], confidence.tracking)
         pose_present[rows] = result.present
         posed, raw, raw_visibility = (
             rows[result.present],
@@ -178,13 +179,17 @@ def to_keypoints(out: StepOutput) -> tuple[torch.Tensor, torch.Tensor]:
 
 class BatchedHolistic:
     """mp.solutions.holistic.Holistic(static_image_mode=False, model_complexity=1, smooth_landmarks=True,
-    refine_face_landmarks=False, enable_segmentation=False, min_detection_confidence=0.5,
-    min_tracking_confidence=0.5) in video mode, over `batch_size` videos at a time on `device`."""
+    refine_face_landmarks=False, enable_segmentation=False, min_detection_confidence=confidence.detection,
+    min_tracking_confidence=confidence.tracking) in video mode, over `batch_size` videos at a time on `device`."""
 
-    def __init__(self, batch_size: int = 8, device: torch.device | str = "cpu", models: stages.Models | None = None):
+    def __init__(
+        self, batch_size: int = 8, device: torch.device | str = "cpu", models: stages.Models | None = None,
+        confidence: stages.Confidence = stages.DEFAULT_CONFIDENCE,
+    ):  # fmt: skip
         self.batch_size = batch_size
         self.device = torch.device(device)
         self.models = models or stages.Models(self.device)
+        self.confidence = confidence
 
     def process_videos(
         self, videos: Iterable[tuple[str, Iterable[np.ndarray]]]
@@ -219,7 +224,9 @@ class BatchedHolistic:
         """One lock-step frame; slots flagged `new` start a video. Returns numpy keypoints [B, 143, 3], presence."""
         state.clear(new.to(self.device))
         batch, sizes, active = _upload(frames, self.device)
-        keypoints, presence = to_keypoints(holistic_step(self.models, state, batch, sizes, active))
+        keypoints, presence = to_keypoints(
+            holistic_step(self.models, state, batch, sizes, active, confidence=self.confidence)
+        )
         return keypoints.cpu().numpy(), presence.cpu().numpy()
 
 

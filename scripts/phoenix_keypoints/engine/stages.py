@@ -59,12 +59,24 @@ class PoseDetection:
     roi: torch.Tensor  # [n, 5]: the pose ROI where found
 
 
-def detect_pose(models: Models, frames, sizes, rows) -> PoseDetection:
+@dataclass(frozen=True)
+class Confidence:
+    """Holistic's two settings: min_detection_confidence is the pose detector's score threshold,
+    min_tracking_confidence the pose landmark model's presence threshold (hands and face keep their own 0.5)."""
+
+    detection: float = detection.MIN_SCORE
+    tracking: float = PRESENCE
+
+
+DEFAULT_CONFIDENCE = Confidence()
+
+
+def detect_pose(models: Models, frames, sizes, rows, min_score: float = detection.MIN_SCORE) -> PoseDetection:
     """S1: pose detection on the whole frame letterboxed to 224, and the pose ROI from its first detection."""
     roi_px, padding = crops.pad_roi(crops.whole_image_rois(sizes[rows]))
     tensor = crops.crop(frames, sizes, rows, roi_px, 224, (-1.0, 1.0), zero_border=True)
     raw_boxes, raw_scores = models.pose_detection(tensor)
-    found, score, box, keypoints = detection.top_detection(raw_boxes, raw_scores, POSE_ANCHORS, 224.0)
+    found, score, box, keypoints = detection.top_detection(raw_boxes, raw_scores, POSE_ANCHORS, 224.0, min_score)
     box, keypoints = detection.remove_letterbox(box, keypoints, padding)
     return PoseDetection(found, score, box, keypoints, pose_roi_from_detection(keypoints, sizes[rows]))
 
@@ -105,16 +117,16 @@ def refine_from_heatmap(landmarks: torch.Tensor, heatmap: torch.Tensor) -> torch
 
 @dataclass
 class PoseLandmarks:
-    present: torch.Tensor  # bool [n]: pose flag > 0.5
+    present: torch.Tensor  # bool [n]: pose flag > the threshold (min_tracking_confidence)
     landmarks: torch.Tensor  # [n, 35, 3]: 33 pose + 2 auxiliary, normalised to the image, unfiltered
     visibility: torch.Tensor  # [n, 35]
 
 
-def pose_landmarks(models: Models, frames, sizes, rows, rois) -> PoseLandmarks:
+def pose_landmarks(models: Models, frames, sizes, rows, rois, threshold: float = PRESENCE) -> PoseLandmarks:
     """S2.1-S2.6: pose landmark model on the ROI crop, heatmap refinement, letterbox removal and projection."""
     tensor, padding, _ = _crop_roi(frames, sizes, rows, rois, 256, (0.0, 1.0), zero_border=False)
     raw, flag, _, heatmap, _ = models.pose_landmark_full(tensor)
-    present = flag[:, 0].double() > PRESENCE
+    present = flag[:, 0].double() > threshold
     values = raw.reshape(-1, 39, 5)
     landmarks = refine_from_heatmap(_landmarks(raw, 39, 256), heatmap)
     landmarks = roi.project(roi.remove_letterbox(landmarks, padding), rois)
