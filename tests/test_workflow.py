@@ -80,7 +80,8 @@ def test_concurrent_jobs_get_different_gpus(tmp_path):
     )  # fmt: skip
     stats = [json.loads(p.read_text()) for p in sorted((tmp_path / "results/shards").glob("shard_*.json"))]
     assert len(stats) == 4
-    spans = [(datetime.fromisoformat(s["started_at"]), datetime.fromisoformat(s["finished_at"]), s) for s in stats]
+    # From taking the slot (a job may wait for one) to the last frame: no two jobs on one GPU at once.
+    spans = [(datetime.fromisoformat(s["gpu_slot_since"]), datetime.fromisoformat(s["finished_at"]), s) for s in stats]
     overlapping = [(a, b) for i, a in enumerate(spans) for b in spans[i + 1 :] if a[0] < b[1] and b[0] < a[1]]
     assert overlapping, "two jobs ran at the same time"
     for a, b in overlapping:

@@ -9,6 +9,7 @@ importing this module stays light, so that an extraction job takes its GPU slot 
 
 import json
 import logging
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from .atomic import write_json, write_npz, write_pickle, write_text
 from .errors import InputError
-from .extract import extract_in_process, run_shard
+from .extract import extract_in_process, iso, run_shard
 from .gpu_slots import acquire_gpu_slot
 from .holistic import HolisticSettings
 from .index import DatasetPaths, select_videos
@@ -71,6 +72,7 @@ def extract(
     """One shard's videos through Holistic, holding a GPU slot: MediaPipe on `workers` processes, or the torch
     engine on the slot's GPU (or the CPU)."""
     with acquire_gpu_slot(gpu_pool, gpu_slot_dir) as slot:
+        slot_since = time.time()  # a job may wait for its slot: it holds the GPU from here, not from its start
         log.info("shard %d: CUDA_VISIBLE_DEVICES=%s (%s)", shard_id, slot.cuda_visible_devices, slot.source)
         settings = HolisticSettings.from_config(holistic)
         records, shard_stats = run_shard(
@@ -78,6 +80,7 @@ def extract(
             Path(journal_dir), job_started, engine, torch_engine,
         )  # fmt: skip
         shard_stats["gpu_slot"] = slot.source
+        shard_stats["gpu_slot_since"] = iso(slot_since)
         write_pickle(keypoints, {"shard": shard_id, "settings": settings.recorded(engine), "videos": records})
         write_json(stats, shard_stats)
         log.info("shard %d done: %s", shard_id, shard_stats)
