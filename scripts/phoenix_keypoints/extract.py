@@ -4,17 +4,15 @@ import logging
 import multiprocessing
 import os
 import socket
-import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from queue import Queue
 
 from . import journal
+from .frame_decoders import FrameDecoders
 from .holistic import FrameWalk, HolisticSettings, VideoResult, create_holistic, extract_video
 from .index import Video, video_source
 from .progress import format_progress
@@ -147,34 +145,11 @@ def engine_device(device: str) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-PREFETCHED_FRAMES = 8  # per video in a batch: decoded ahead while the device works
-
-
-def prefetched(frames: Iterator, depth: int = PREFETCHED_FRAMES) -> Iterator:
-    """The frames, decoded ahead by a thread of their own (OpenCV releases the GIL while it decodes), so that the
-    engine's device does not wait for them; in order, and an error in decoding is raised here."""
-    ahead: Queue = Queue(depth)
-    end = object()
-
-    def fill() -> None:
-        try:
-            for frame in frames:
-                ahead.put(frame)
-            ahead.put(end)
-        except BaseException as err:  # handed to the consumer, which raises it
-            ahead.put(err)
-
-    threading.Thread(target=fill, daemon=True).start()
-    while (item := ahead.get()) is not end:
-        if isinstance(item, BaseException):
-            raise item
-        yield item
-
-
 def _extract_with_engine(
     todo, sources, settings: HolisticSettings, torch_engine: dict, threads: int, on_bad_frame: str, on_done
 ) -> None:  # fmt: skip
-    """The videos through the batched PyTorch engine, videos_per_batch at a time in lock-step, in this process."""
+    """The videos through the batched PyTorch engine, videos_per_batch at a time in lock-step, in this process,
+    their frames decoded ahead by `threads` decoder processes."""
     import torch
 
     from .engine.graph import BatchedHolistic
@@ -188,11 +163,13 @@ def _extract_with_engine(
     by_key = {video.key: video for video in todo}
     walks = {video.key: FrameWalk(sources[video.key], on_bad_frame) for video in todo}
     started = time.time()
-    videos = ((video.key, prefetched(walks[video.key].rgb_frames())) for video in todo)
-    for key, keypoints, presence in engine.process_videos(videos):
-        result = walks[key].result(keypoints, presence)
-        result.started_at, result.finished_at = started, time.time()
-        on_done(by_key[key], result)
+    with FrameDecoders(threads) as decoders:
+        decoded = decoders.videos((video.key, sources[video.key]) for video in todo)
+        videos = ((key, walks[key].rgb_frames(frames)) for key, frames in decoded)
+        for key, keypoints, presence in engine.process_videos(videos):
+            result = walks[key].result(keypoints, presence)
+            result.started_at, result.finished_at = started, time.time()
+            on_done(by_key[key], result)
 
 
 def run_shard(
@@ -208,7 +185,7 @@ def run_shard(
     torch_engine: dict | None = None,
 ) -> tuple[list[dict], dict]:
     """Extract (or take from the journal) every video of the shard with MediaPipe (on `workers` processes) or
-    the torch engine (in this process); records in index order, and stats."""
+    the torch engine (in this process, fed by `workers` frame decoder processes); records in index order, and stats."""
     settings_dict = settings.recorded(engine) | {"on_bad_frame": on_bad_frame}
     code = journal.code_version(engine)
     sources = {v.key: video_source(dataset_root, v) for v in videos}

@@ -92,6 +92,10 @@ class PngFrames:
             image = cv2.imread(str(path), cv2.IMREAD_COLOR)
             yield reference, image, None if image is not None else describe_unreadable(path)
 
+    def chunks(self, size: int) -> list["PngFrames"]:
+        """The frames in runs of `size`, each a source of its own (decoded apart, read in this order)."""
+        return [PngFrames(self.paths[i : i + size], self.reference_folder) for i in range(0, len(self.paths), size)]
+
     def fingerprint_items(self) -> Iterator[str]:
         for path in self.paths:
             stat = path.stat()

@@ -2,14 +2,18 @@
 
 import importlib.util
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .errors import InputError
 from .layout import NUM_COORDS, NUM_POINTS, PART_NAMES
+
+if TYPE_CHECKING:
+    from .frame_sources import Frame
 
 POSE_MODEL_FILES = {
     0: "pose_landmark_lite.tflite",
@@ -86,7 +90,8 @@ def create_holistic(settings: HolisticSettings):
 class FrameWalk:
     """One pass over a video's frames in order: what MediaPipe and the torch engine both need from it.
 
-    `rgb_frames()` yields the decodable frames as RGB; an undecodable one stops with an InputError
+    `rgb_frames()` yields the decodable frames as RGB (the source's, or the same frames decoded elsewhere:
+    frame_decoders); an undecodable one stops with an InputError
     (on_bad_frame "fail"), or is left out and listed ("mark": zeros and presence false in the result), as is
     every frame's reference. Both engines see the same frames, so a skipped frame is skipped by both.
     """
@@ -98,10 +103,10 @@ class FrameWalk:
     width: int = 0
     height: int = 0
 
-    def rgb_frames(self) -> Iterator[np.ndarray]:
+    def rgb_frames(self, frames: "Iterable[Frame] | None" = None) -> Iterator[np.ndarray]:
         import cv2
 
-        for reference, image, reason in self.source.frames():
+        for reference, image, reason in self.source.frames() if frames is None else frames:
             self.references.append(reference)
             if image is None:
                 if self.on_bad_frame == "fail":
