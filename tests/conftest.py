@@ -88,3 +88,14 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+def skip_without_the_graph_reference() -> None:
+    """Skip the calling test module (at its import) where the engine's packages (torch, tflite), mediapipe or
+    ../shared with its trace tool are absent: what the engine's graph tests compare against."""
+    for module in ("torch", "tflite", "mediapipe"):
+        pytest.importorskip(module)
+    import engine_trace
+
+    if not engine_trace.available():
+        pytest.skip(f"{engine_trace.SHARED} is missing", allow_module_level=True)

@@ -10,20 +10,17 @@ import os
 import numpy as np
 import pytest
 
+from conftest import skip_without_the_graph_reference
+
 # One torch thread: the machine is shared (conftest.one_torch_thread).
 pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("one_torch_thread")]
-torch = pytest.importorskip("torch")
-pytest.importorskip("tflite")
-pytest.importorskip("mediapipe")
+skip_without_the_graph_reference()
 
 from engine_floor import FLOOR_SEEDS, judge, measure  # noqa: E402
 
 import engine_trace  # noqa: E402
 from phoenix_keypoints.engine.graph import BatchedHolistic  # noqa: E402
 from phoenix_keypoints.layout import PART_NAMES, part_slice  # noqa: E402
-
-if not engine_trace.available():
-    pytest.skip(f"{engine_trace.SHARED} is missing", allow_module_level=True)
 
 BATCH = 4
 

@@ -11,19 +11,18 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
+from conftest import skip_without_the_graph_reference
+
 # One torch thread: the machine is shared (conftest.one_torch_thread).
 pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("one_torch_thread")]
-torch = pytest.importorskip("torch")
-pytest.importorskip("tflite")
-pytest.importorskip("mediapipe")
+skip_without_the_graph_reference()
+
+import torch  # noqa: E402
 
 import engine_trace  # noqa: E402
 from engine_trace import keypoints, landmarks, rect  # noqa: E402
 from phoenix_keypoints.engine import stages  # noqa: E402
 from phoenix_keypoints.engine.filters import PoseFilters  # noqa: E402
-
-if not engine_trace.available():
-    pytest.skip(f"{engine_trace.SHARED} is missing", allow_module_level=True)
 
 TOLERANCE_PX = 0.01
 TOLERANCE_RAD = 1e-4
