@@ -11,6 +11,8 @@ import math
 
 import torch
 
+from .device import constant, divide
+
 INTER_BITS = 5
 INTER_TAB_SIZE = 1 << INTER_BITS
 REMAP_COEF_BITS = 15
@@ -49,8 +51,8 @@ def pad_roi(roi_px: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 def box_points(roi_px: torch.Tensor) -> torch.Tensor:
     """cv::boxPoints of cv::RotatedRect(center, size, rotation * 180.f / M_PI): [n, 4, 2] float32."""
     cx, cy, w, h, rotation = roi_px.unbind(1)
-    degrees = ((rotation * 180.0).double() / math.pi).float()
-    radians = degrees.double() * math.pi / 180.0
+    degrees = divide((rotation * 180.0).double(), math.pi).float()
+    radians = divide(degrees.double() * math.pi, 180.0)
     b = torch.cos(radians).float() * 0.5
     a = torch.sin(radians).float() * 0.5
     p0 = torch.stack((cx - a * h - b * w, cy + b * h - a * w), dim=1)
@@ -63,7 +65,7 @@ def perspective_transform(src: torch.Tensor, size: int) -> torch.Tensor:
     """cv::getPerspectiveTransform(src, tensor corners) [n, 3, 3] float64: the 8x8 system solved by OpenCV's LUImpl."""
     n = src.shape[0]
     t = float(size)
-    dst = src.new_tensor([[0.0, t], [0.0, 0.0], [t, 0.0], [t, t]]).expand(n, 4, 2)
+    dst = constant(((0.0, t), (0.0, 0.0), (t, 0.0), (t, t)), src.dtype, src.device).expand(n, 4, 2)
     sx, sy = src[..., 0], src[..., 1]
     dx, dy = dst[..., 0], dst[..., 1]
     a = src.new_zeros((n, 8, 8), dtype=torch.float64)
@@ -149,8 +151,9 @@ def source_coordinates(inverse: torch.Tensor, size: int) -> tuple[torch.Tensor, 
 
     w = per_pixel(w0, m[:, 6])
     w = torch.where(w != 0, INTER_TAB_SIZE / w, torch.zeros_like(w))
-    fx = (per_pixel(x0, m[:, 0]) * w).clamp(INT_MIN, INT_MAX)
-    fy = (per_pixel(y0, m[:, 3]) * w).clamp(INT_MIN, INT_MAX)
+    # NaN to INT_MIN, outside the frame as .long() makes it on CPU; on CUDA .long() gives 0, inside.
+    fx = (per_pixel(x0, m[:, 0]) * w).clamp(INT_MIN, INT_MAX).nan_to_num(nan=INT_MIN)
+    fy = (per_pixel(y0, m[:, 3]) * w).clamp(INT_MIN, INT_MAX).nan_to_num(nan=INT_MIN)
     return torch.round(fx).long(), torch.round(fy).long()
 
 
@@ -165,10 +168,12 @@ def remap_bilinear(
     width = sizes[rows, 0].int()[:, None, None]
     height = sizes[rows, 1].int()[:, None, None]
     pixels = frames.reshape(-1, 3)
+    # Flat pixel indices in int32 (faster) while the largest fits, else int64.
+    index_dtype = torch.int32 if pixels.shape[0] - 1 <= INT_MAX else torch.int64
     # Column and row of each neighbour, clamped into the frame (REPLICATE), and whether they are inside (ZERO).
     columns = [torch.minimum((sx + d).clamp(min=0), width - 1) for d in (0, 1)]
     row_starts = [
-        (rows.int()[:, None, None] * frames.shape[1] + torch.minimum((sy + d).clamp(min=0), height - 1))
+        (rows.to(index_dtype)[:, None, None] * frames.shape[1] + torch.minimum((sy + d).clamp(min=0), height - 1))
         * frames.shape[2]
         for d in (0, 1)
     ]
@@ -208,8 +213,7 @@ def crop(
     fx, fy = source_coordinates(invert3x3(matrix), size)
     pixels = remap_bilinear(frames, sizes, rows, fx, fy, zero_border)
     low, high = value_range
-    scale = torch.tensor((high - low) / 255.0, dtype=torch.float32)
-    return pixels.float() * scale.to(frames.device) + low
+    return pixels.float() * ((high - low) / 255.0) + low
 
 
 def subrect_matrix(roi_px: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:

@@ -1,7 +1,11 @@
 """SSD detectors' post-processing (spec S1.3-S1.6, S4.2, §3.8): anchors, decode, and the top cluster of the
 weighted NMS, which is all Holistic consumes of it, batched over images."""
 
+import functools
+
 import torch
+
+from .device import divide
 
 # SsdAnchorsCalculator options (fixed anchor size 1, two anchors per cell and layer, equal strides merged).
 POSE_DETECTOR = {"size": 224, "strides": (8, 16, 32, 32, 32), "num_keypoints": 4}
@@ -11,8 +15,10 @@ MIN_SUPPRESSION_IOU = 0.3
 SCORE_CLIP = 100.0
 
 
-def ssd_anchor_centres(size: int, strides: tuple[int, ...]) -> torch.Tensor:
-    """Anchor centres [N, 2] in float32, in the calculator's order (layer, y, x, anchor)."""
+@functools.cache
+def ssd_anchor_centres(size: int, strides: tuple[int, ...], device: torch.device | str = "cpu") -> torch.Tensor:
+    """Anchor centres [N, 2] in float32, in the calculator's order (layer, y, x, anchor), on `device` (made once
+    per device; computed on the CPU, whose division by `cells` is exact)."""
     centres = []
     layer = 0
     while layer < len(strides):
@@ -25,7 +31,7 @@ def ssd_anchor_centres(size: int, strides: tuple[int, ...]) -> torch.Tensor:
         ys, xs = torch.meshgrid(grid, grid, indexing="ij")
         centres.append(torch.stack((xs, ys), dim=-1).reshape(-1, 1, 2).expand(-1, per_cell, 2).reshape(-1, 2))
         layer = last
-    return torch.cat(centres)
+    return torch.cat(centres).to(device)
 
 
 def sigmoid_f(x: torch.Tensor) -> torch.Tensor:
@@ -39,18 +45,17 @@ def top_detection(
     """TensorsToDetections (scores below min_score dropped) + NonMaxSuppression (weighted, IoU > 0.3): the first
     output detection per image.
 
-    raw_boxes [n, N, 4 + 2k], raw_scores [n, N, 1]. Returns (found bool [n], score [n], box [n, 4] as
-    (xmin, ymin, width, height), keypoints [n, k, 2]), in the detector's input space (0..1).
+    raw_boxes [n, N, 4 + 2k], raw_scores [n, N, 1], anchors [N, 2] on their device. Returns (found bool [n],
+    score [n], box [n, 4] as (xmin, ymin, width, height), keypoints [n, k, 2]), in the detector's input space (0..1).
     """
     score = sigmoid_f(raw_scores[..., 0].clamp(-SCORE_CLIP, SCORE_CLIP))
-    anchors = anchors.to(raw_boxes.device)
-    cx = raw_boxes[..., 0] / scale + anchors[:, 0]
-    cy = raw_boxes[..., 1] / scale + anchors[:, 1]
-    w = raw_boxes[..., 2] / scale
-    h = raw_boxes[..., 3] / scale
+    cx = divide(raw_boxes[..., 0], scale) + anchors[:, 0]
+    cy = divide(raw_boxes[..., 1], scale) + anchors[:, 1]
+    w = divide(raw_boxes[..., 2], scale)
+    h = divide(raw_boxes[..., 3], scale)
     xmin, ymin = cx - w / 2.0, cy - h / 2.0
     width, height = (cx + w / 2.0) - xmin, (cy + h / 2.0) - ymin
-    keypoints = raw_boxes[..., 4:].unflatten(-1, (-1, 2)) / scale + anchors[:, None, :]
+    keypoints = divide(raw_boxes[..., 4:].unflatten(-1, (-1, 2)), scale) + anchors[:, None, :]
     valid = (score >= min_score) & (width >= 0) & (height >= 0) & ~torch.isnan(width) & ~torch.isnan(height)
     masked = torch.where(valid, score, torch.full_like(score, -1.0))
     best_score, best = masked.max(dim=1)

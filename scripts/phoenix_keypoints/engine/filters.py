@@ -9,17 +9,19 @@ import math
 
 import torch
 
+from .device import divide
+
 FRAME_STEP_NS = 33_333_000
 FREQUENCY = 1.0 / (FRAME_STEP_NS * 1e-9)
 VISIBILITY_ALPHA = torch.tensor(0.1, dtype=torch.float32)
 MIN_ALLOWED_OBJECT_SCALE = float(torch.tensor(1e-6, dtype=torch.float32))
 
 
-def one_euro_alpha(cutoff: torch.Tensor | float) -> torch.Tensor | float:
-    """OneEuroFilter::GetAlpha in double."""
+def one_euro_alpha(cutoff: torch.Tensor) -> torch.Tensor:
+    """OneEuroFilter::GetAlpha in double (cutoff float64)."""
     te = 1.0 / FREQUENCY
     tau = 1.0 / (2 * math.pi * cutoff)
-    return 1.0 / (1.0 + tau / te)
+    return 1.0 / (1.0 + divide(tau, te))
 
 
 def low_pass(value: torch.Tensor, alpha: torch.Tensor, stored: torch.Tensor) -> torch.Tensor:
@@ -40,7 +42,8 @@ class PoseFilters:
         min_cutoff = torch.tensor([0.05] * 33 + [0.01] * 2, **f32).double()
         beta = torch.tensor([80.0] * 33 + [10.0] * 2, **f32).double()
         self.min_cutoff, self.beta = min_cutoff[:, None], beta[:, None]
-        self.derivative_alpha = torch.tensor(one_euro_alpha(1.0), **f32)
+        self.derivative_alpha = one_euro_alpha(torch.ones((), dtype=torch.float64, device=device)).float()
+        self.visibility_alpha = VISIBILITY_ALPHA.to(device)
         self.raw = torch.zeros(batch, 35, 3, **f32)
         self.stored = torch.zeros(batch, 35, 3, **f32)
         self.derivative = torch.zeros(batch, 35, 3, **f32)
@@ -61,7 +64,7 @@ class PoseFilters:
         """VisibilitySmoothingCalculator (alpha 0.1) on [n, 35] for the slots (long [n]) with a pose."""
         stored = self.visibility[slots]
         started = self.visibility_started[slots, None]
-        out = torch.where(started, low_pass(visibility, VISIBILITY_ALPHA.to(visibility.device), stored), visibility)
+        out = torch.where(started, low_pass(visibility, self.visibility_alpha, stored), visibility)
         self.visibility[slots] = out
         self.visibility_started[slots] = True
         return out

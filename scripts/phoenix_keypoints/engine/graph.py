@@ -13,16 +13,16 @@ import torch
 
 from ..layout import FACE_68_FROM_MESH, NUM_COORDS, NUM_POINTS, PART_NAMES, part_slice
 from . import stages
+from .device import constant
 from .filters import PoseFilters
 
-FACE_68 = torch.tensor(FACE_68_FROM_MESH)
 SIDES = ("left", "right")
 
 
-def _record(record: dict | None, stream: str, slots: torch.Tensor, values: torch.Tensor) -> None:
-    """Keep a stage's values for the slots that produced them, under holistic_trace.py's stream name."""
-    if record is not None:
-        record[stream] = (slots, values)
+def _record(record: dict, stream: str, slots: torch.Tensor, values: torch.Tensor) -> None:
+    """Keep a stage's values for the slots that produced them, under holistic_trace.py's stream name (callers
+    check for a record first: the masked selections they pass each wait for the GPU)."""
+    record[stream] = (slots, values)
 
 
 @dataclass
@@ -74,7 +74,8 @@ def holistic_step(
         found = stages.detect_pose(models, frames, sizes, detect, confidence.detection)
         state.pose_roi[detect] = torch.where(found.found[:, None], found.roi, state.pose_roi[detect])
         state.pose_roi_valid[detect] = found.found
-        _record(record, "pose_detection", detect[found.found], found.keypoints[found.found])
+        if record is not None:
+            _record(record, "pose_detection", detect[found.found], found.keypoints[found.found])
     with_roi = active & state.pose_roi_valid
 
     # S2: pose landmarks, filters, next frame's ROI.
@@ -101,8 +102,9 @@ def holistic_step(
         state.pose_roi[posed] = stages.pose_roi_from_landmarks(smoothed[:, 33:35], sizes[posed])
         pose[posed] = smoothed[:, :33]
         visibility[posed] = smoothed_visibility[:, :33]
-        _record(record, "pose_landmarks", posed, smoothed[:, :33])
-        _record(record, "pose_landmarks_roi", posed, state.pose_roi[posed])
+        if record is not None:
+            _record(record, "pose_landmarks", posed, smoothed[:, :33])
+            _record(record, "pose_landmarks_roi", posed, state.pose_roi[posed])
 
     hands, hands_present = _hands(models, state, frames, sizes, posed, pose, visibility, record)
     face, face_present = _face(models, state, frames, sizes, posed, pose, record)
@@ -126,12 +128,13 @@ def _hands(models, state, frames, sizes, rows, pose, visibility, record):
             found, landmarks = stages.hand_landmarks(models, frames, sizes, frame_rows, tracking)
             present[frame_rows, side] = found
             hands[frame_rows, side] = torch.where(found[:, None, None], landmarks, hands[frame_rows, side])
-            for s, name in enumerate(SIDES):
-                on = side == s
-                _record(record, f"{name}_hand_roi_from_pose", frame_rows[on], from_pose[slot[on], s])
-                _record(record, f"{name}_hand_roi_from_recrop", frame_rows[on], recrop[on])
-                _record(record, f"{name}_hand_tracking_roi", frame_rows[on], tracking[on])
-                _record(record, f"{name}_hand_landmarks", frame_rows[on & found], landmarks[on & found])
+            if record is not None:
+                for s, name in enumerate(SIDES):
+                    on = side == s
+                    _record(record, f"{name}_hand_roi_from_pose", frame_rows[on], from_pose[slot[on], s])
+                    _record(record, f"{name}_hand_roi_from_recrop", frame_rows[on], recrop[on])
+                    _record(record, f"{name}_hand_tracking_roi", frame_rows[on], tracking[on])
+                    _record(record, f"{name}_hand_landmarks", frame_rows[on & found], landmarks[on & found])
     state.hands = hands
     state.hands_valid = present
     return hands, present
@@ -145,16 +148,18 @@ def _face(models, state, frames, sizes, rows, pose, record):
     if len(rows):
         from_pose = stages.face_roi_from_pose(pose[rows], sizes[rows])
         found, from_detection = stages.detect_face(models, frames, sizes, rows, from_pose)
-        _record(record, "face_roi_from_pose", rows, from_pose)
+        if record is not None:
+            _record(record, "face_roi_from_pose", rows, from_pose)
+            _record(record, "face_roi_from_detection", rows[found], from_detection[found])
         rows, from_detection = rows[found], from_detection[found]
-        _record(record, "face_roi_from_detection", rows, from_detection)
     if len(rows):
         tracking, _ = stages.track_face(state.face[rows], state.face_valid[rows], from_detection, sizes[rows])
         found, landmarks = stages.face_landmarks(models, frames, sizes, rows, tracking)
         present[rows] = found
         face[rows] = torch.where(found[:, None, None], landmarks, face[rows])
-        _record(record, "face_tracking_roi", rows, tracking)
-        _record(record, "face_landmarks", rows[found], landmarks[found])
+        if record is not None:
+            _record(record, "face_tracking_roi", rows, tracking)
+            _record(record, "face_landmarks", rows[found], landmarks[found])
     state.face = face
     state.face_valid = present
     return face, present
@@ -164,7 +169,7 @@ def to_keypoints(out: StepOutput) -> tuple[torch.Tensor, torch.Tensor]:
     """The project's layout: keypoints float32 [B, 143, 3] (68 face, left, right hand, 33 pose), presence [B, 4]."""
     batch = out.pose.shape[0]
     keypoints = torch.zeros(batch, NUM_POINTS, NUM_COORDS, device=out.pose.device)
-    keypoints[:, part_slice("face")] = out.face[:, FACE_68.to(out.face.device)]
+    keypoints[:, part_slice("face")] = out.face[:, constant(FACE_68_FROM_MESH, torch.long, out.face.device)]
     keypoints[:, part_slice("left_hand")] = out.hands[:, 0]
     keypoints[:, part_slice("right_hand")] = out.hands[:, 1]
     keypoints[:, part_slice("pose")] = out.pose

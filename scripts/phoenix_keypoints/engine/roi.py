@@ -6,9 +6,12 @@ The arithmetic follows the C++ types: float where MediaPipe computes in float, d
 the last bit almost always; the rare 1-ULP difference is fp noise for the stages after).
 """
 
+import functools
 import math
 
 import torch
+
+from .device import divide
 
 FLOAT_MIN = torch.finfo(torch.float32).tiny  # std::numeric_limits<float>::min(): the smallest positive float
 
@@ -21,20 +24,21 @@ def atan2f(y: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     return torch.atan2(y.double(), x.double()).float()
 
 
-def target_angle(degrees: float) -> torch.Tensor:
-    """The calculators' float target angle, M_PI * degrees / 180."""
-    return torch.tensor(math.pi * degrees / 180.0, dtype=torch.float32)
+@functools.cache
+def target_angle(degrees: float) -> float:
+    """The calculators' float target angle, M_PI * degrees / 180 (a Python number: no copy to the device)."""
+    return float(torch.tensor(math.pi * degrees / 180.0, dtype=torch.float32))
 
 
 def normalize_radians(angle: torch.Tensor) -> torch.Tensor:
     """NormalizeRadians: computed in double (M_PI), stored as float."""
     a = angle.double()
-    return (a - 2 * math.pi * torch.floor((a + math.pi) / (2 * math.pi))).float()
+    return (a - 2 * math.pi * torch.floor(divide(a + math.pi, 2 * math.pi))).float()
 
 
 def rotation_between(x0, y0, x1, y1, target_degrees: float) -> torch.Tensor:
     """ComputeRotation of DetectionsToRects: points in pixels, y down."""
-    return normalize_radians(target_angle(degrees=target_degrees).to(x0.device) - atan2f(-(y1 - y0), x1 - x0))
+    return normalize_radians(target_angle(target_degrees) - atan2f(-(y1 - y0), x1 - x0))
 
 
 def landmarks_bbox(points: torch.Tensor) -> tuple[torch.Tensor, ...]:
@@ -98,8 +102,8 @@ def hand_rect_from_pose(wrist, pinky, index, sizes) -> torch.Tensor:
     xw, yw = wrist[..., 0] * w, wrist[..., 1] * h
     xi, yi = index[..., 0] * w, index[..., 1] * h
     xp, yp = pinky[..., 0] * w, pinky[..., 1] * h
-    xm = (2.0 * xi + xp) / 3.0
-    ym = (2.0 * yi + yp) / 3.0
+    xm = divide(2.0 * xi + xp, 3.0)
+    ym = divide(2.0 * yi + yp, 3.0)
     box = torch.sqrt((xm - xw) * (xm - xw) + (ym - yw) * (ym - yw)) * 2.0
     rotation = rotation_between(xw, yw, xm, ym, 90.0)
     return torch.stack((xm / w, ym / h, box / w, box / h, rotation), dim=-1)
@@ -184,8 +188,8 @@ def keep_tracking(
     rx, ry = _rotate(recrop_rect[:, 0] * w, recrop_rect[:, 1] * h, cos, sin)
     prev_w, prev_h = prev_rect[:, 2] * w, prev_rect[:, 3] * h
     recrop_w, recrop_h = recrop_rect[:, 2] * w, recrop_rect[:, 3] * h
-    prev_deg = (prev_rect[:, 4].double() / math.pi * 180.0).float()
-    recrop_deg = (recrop_rect[:, 4].double() / math.pi * 180.0).float()
+    prev_deg = (divide(prev_rect[:, 4].double(), math.pi) * 180.0).float()
+    recrop_deg = (divide(recrop_rect[:, 4].double(), math.pi) * 180.0).float()
     diff = prev_deg - recrop_deg
     diff = torch.where(diff > 180.0, diff - 360.0, diff)
     diff = torch.where(diff < -180.0, diff + 360.0, diff)

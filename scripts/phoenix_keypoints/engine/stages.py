@@ -11,6 +11,7 @@ import torch
 
 from . import crop as crops
 from . import detection, roi
+from .device import constant, divide
 from .tflite_torch import HOLISTIC_MODELS, load_model, mediapipe_model_path
 
 # Pose landmarks that feed the other stages: each hand's (wrist, pinky, index), and the face's first 11.
@@ -18,8 +19,6 @@ HAND_FROM_POSE = ((15, 17, 19), (16, 18, 20))  # left, right (the person's own)
 WRIST_VISIBILITY = 0.1
 PRESENCE = 0.5
 HEATMAP_KERNEL = 9  # the solution's effective kernel (spec §0.1), not the graph file's 7
-POSE_ANCHORS = detection.ssd_anchor_centres(224, detection.POSE_DETECTOR["strides"])
-FACE_ANCHORS = detection.ssd_anchor_centres(128, detection.FACE_DETECTOR["strides"])
 
 
 class Models:
@@ -44,9 +43,9 @@ def _crop_roi(frames, sizes, rows, rois, size, value_range, zero_border, keep_as
 def _landmarks(raw: torch.Tensor, count: int, input_size: int, normalize_z: float = 1.0) -> torch.Tensor:
     """TensorsToLandmarks: x, y, z of [n, count * dims] raw values, normalised by the input size."""
     values = raw.reshape(raw.shape[0], count, -1)
-    x = values[..., 0] / input_size
-    y = values[..., 1] / input_size
-    z = values[..., 2] / input_size / normalize_z if values.shape[-1] > 2 else torch.zeros_like(x)
+    x = divide(values[..., 0], input_size)
+    y = divide(values[..., 1], input_size)
+    z = divide(divide(values[..., 2], input_size), normalize_z) if values.shape[-1] > 2 else torch.zeros_like(x)
     return torch.stack((x, y, z), dim=-1)
 
 
@@ -76,7 +75,8 @@ def detect_pose(models: Models, frames, sizes, rows, min_score: float = detectio
     roi_px, padding = crops.pad_roi(crops.whole_image_rois(sizes[rows]))
     tensor = crops.crop(frames, sizes, rows, roi_px, 224, (-1.0, 1.0), zero_border=True)
     raw_boxes, raw_scores = models.pose_detection(tensor)
-    found, score, box, keypoints = detection.top_detection(raw_boxes, raw_scores, POSE_ANCHORS, 224.0, min_score)
+    anchors = detection.ssd_anchor_centres(224, detection.POSE_DETECTOR["strides"], tensor.device)
+    found, score, box, keypoints = detection.top_detection(raw_boxes, raw_scores, anchors, 224.0, min_score)
     box, keypoints = detection.remove_letterbox(box, keypoints, padding)
     return PoseDetection(found, score, box, keypoints, pose_roi_from_detection(keypoints, sizes[rows]))
 
@@ -94,8 +94,9 @@ def refine_from_heatmap(landmarks: torch.Tensor, heatmap: torch.Tensor) -> torch
     largest sigmoid in it is >= 0.5; the mean uses integer cell indices (no half-cell offset).
     """
     n, height, width, channels = heatmap.shape
-    col = torch.trunc(landmarks[..., 0] * width).long()
-    row = torch.trunc(landmarks[..., 1] * height).long()
+    # NaN to -1, outside as .long() makes it on CPU (INT64_MIN); on CUDA .long() gives 0, inside.
+    col = torch.trunc(landmarks[..., 0] * width).nan_to_num(nan=-1.0).long()
+    row = torch.trunc(landmarks[..., 1] * height).nan_to_num(nan=-1.0).long()
     inside = (col >= 0) & (col < width) & (row >= 0) & (row < height)
     half = HEATMAP_KERNEL // 2
     offsets = torch.arange(-half, half + 1, device=heatmap.device)
@@ -147,7 +148,7 @@ def pose_roi_from_landmarks(aux: torch.Tensor, sizes: torch.Tensor) -> torch.Ten
 
 def hand_rois_from_pose(pose: torch.Tensor, visibility: torch.Tensor, sizes: torch.Tensor):
     """S3.1-S3.2 for both hands: (visible bool [n, 2], ROI from pose [n, 2, 5]); pose and visibility smoothed."""
-    index = torch.tensor(HAND_FROM_POSE, device=pose.device)
+    index = constant(HAND_FROM_POSE, torch.long, pose.device)
     points = pose[:, index, :2]  # [n, 2, 3 (wrist, pinky, index), 2]
     visible = visibility[:, index[:, 0]].double() > WRIST_VISIBILITY
     side_sizes = sizes[:, None].expand(-1, 2, -1)
@@ -199,7 +200,8 @@ def detect_face(models: Models, frames, sizes, rows, rois) -> tuple[torch.Tensor
     """S4.2-S4.3: (found bool [n], face ROI from the first detection [n, 5]) on the ROI from pose."""
     tensor, _, roi_px = _crop_roi(frames, sizes, rows, rois, 128, (-1.0, 1.0), zero_border=True)
     raw_boxes, raw_scores = models.face_detection_short_range(tensor)
-    found, _, _, keypoints = detection.top_detection(raw_boxes, raw_scores, FACE_ANCHORS, 128.0)
+    anchors = detection.ssd_anchor_centres(128, detection.FACE_DETECTOR["strides"], tensor.device)
+    found, _, _, keypoints = detection.top_detection(raw_boxes, raw_scores, anchors, 128.0)
     keypoints = detection.project_keypoints(keypoints, crops.subrect_matrix(roi_px, sizes[rows]))
     rect = roi.rect_from_keypoints(keypoints, 0, 1, sizes[rows])
     return found, roi.transform_rect(rect, sizes[rows], 2.0, shift_y=-0.1)
