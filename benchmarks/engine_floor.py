@@ -59,19 +59,33 @@ def part_figures(runs: dict, reference: dict, sizes: dict) -> dict:
     return errors.figures()
 
 
+def clip_sizes(clips: dict) -> dict:
+    return {name: frames[0].shape[1::-1] for name, frames in clips.items()}
+
+
+def mediapipe_figures(clips: dict, seeds: int, processes: int, while_waiting=None) -> tuple[dict, list[dict], object]:
+    """MediaPipe's runs {clip: (keypoints, presence)} and each seed's floor figures against them, computed by
+    `processes` spawned processes, and what `while_waiting()` (if given) returns, run here meanwhile."""
+    names = list(clips)
+    with ProcessPoolExecutor(processes, get_context("spawn")) as pool:
+        reference = pool.submit(mediapipe_run, names, None)
+        floors = [pool.submit(mediapipe_run, names, seed) for seed in range(seeds)]
+        result = while_waiting() if while_waiting else None
+        reference = reference.result()
+        return reference, [part_figures(f.result(), reference, clip_sizes(clips)) for f in floors], result
+
+
 def measure(names: list[str], seeds: int, batch: int, processes: int) -> tuple[dict, list[dict], dict]:
     """The engine's per-part figures against MediaPipe, each seed's floor figures, and the engine's own outputs
     {clip: (keypoints, presence)}. MediaPipe's runs go to `processes` spawned processes while the engine runs
     here (one torch thread)."""
     clips = {name: engine_trace.read_clip(name) for name in names}
-    sizes = {name: frames[0].shape[1::-1] for name, frames in clips.items()}
-    with ProcessPoolExecutor(processes, get_context("spawn")) as pool:
-        reference = pool.submit(mediapipe_run, names, None)
-        floors = [pool.submit(mediapipe_run, names, seed) for seed in range(seeds)]
-        engine = {key: (k, p) for key, k, p in BatchedHolistic(batch_size=batch).process_videos(clips.items())}
-        reference = reference.result()
-        floor_figures = [part_figures(floor.result(), reference, sizes) for floor in floors]
-    return part_figures(engine, reference, sizes), floor_figures, engine
+
+    def engine_run() -> dict:
+        return {key: (k, p) for key, k, p in BatchedHolistic(batch_size=batch).process_videos(clips.items())}
+
+    reference, floors, engine = mediapipe_figures(clips, seeds, processes, engine_run)
+    return part_figures(engine, reference, clip_sizes(clips)), floors, engine
 
 
 def judge(engine: dict, floors: list[dict]) -> dict:

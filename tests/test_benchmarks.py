@@ -54,3 +54,36 @@ def test_benchmarks_print_their_figures(tmp_path):
         saved = json.loads((tmp_path / f"{name}.json").read_text())
         for figure in expected:
             assert figure in printed and figure in saved, f"{name}.py did not print {figure}:\n{result.stdout}"
+
+
+def test_the_gpu_run_is_prepared_here_and_runs_without_mediapipe(tmp_path):
+    """engine_gpu.py's two halves on the CPU: --prepare with mediapipe, then --prepared as on a GPU machine,
+    where mediapipe is not installed and the models come from the prepared folder."""
+    pytest.importorskip("torch")
+    script = REPO / "benchmarks" / "engine_gpu.py"
+    prepared = tmp_path / ".gpu"
+    run = [sys.executable, str(script), "--quick", "--processes", "2"]
+    result = subprocess.run([*run, "--prepare", str(prepared)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert len(list(prepared.glob("wheels/tflite-*.whl"))) == 1
+    # As on the GPU machine: `mediapipe` resolves only to the prepared folder's models.
+    device_like = tmp_path / "device_like.py"
+    device_like.write_text(
+        "import importlib.machinery, runpy, sys\n"
+        "class Prepared:\n"
+        "    def find_spec(name, path=None, target=None):\n"
+        "        if name == 'mediapipe':\n"
+        f"            return importlib.machinery.PathFinder.find_spec(name, [{str(prepared)!r}])\n"
+        "sys.meta_path.insert(0, Prepared)\n"
+        f"sys.argv, sys.path[0] = [{str(script)!r}] + sys.argv[1:], {str(script.parent)!r}\n"
+        f"runpy.run_path({str(script)!r}, run_name='__main__')\n"
+    )
+    device_run = [sys.executable, str(device_like), "--quick", "--processes", "2", "--device", "cpu"]
+    result = subprocess.run(
+        [*device_run, "--batches", "2", "4", "--prepared", str(prepared), "--json", str(tmp_path / "gpu.json")],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    figures = json.loads((tmp_path / "gpu.json").read_text())
+    assert figures["engine_gpu.pose.device_vs_cpu_mean_px"] == 0.0  # the CPU against itself
+    assert {"engine_gpu.b4.frames_per_second", "engine_gpu.phoenix_minutes_1_gpu"} <= set(figures)

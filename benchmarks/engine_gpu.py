@@ -1,0 +1,189 @@
+"""The torch engine on a GPU in one short run: its keypoints against MediaPipe and MediaPipe's own noise floor
+(verify's criterion), frames/s and GPU memory at several batch sizes, the feed from PNG folders through the
+decoder processes, where the time goes, and the projection for PHOENIX-2014-T.
+
+A GPU machine here has torch but no mediapipe (its numpy is 2.x) and no ../shared, so the run is prepared on a
+machine that has them, into an ignored folder that travels with the command:
+
+    python benchmarks/engine_gpu.py --prepare .gpu            # here (see docs/engine.md, "On a GPU machine")
+    python3 benchmarks/engine_gpu.py --prepared .gpu [--device cuda] [--batches 16 64 128 256] [--json FILE]
+
+--prepare writes the real clips (engine_trace's, FOOTBALL left out for size) as PNG frames, MediaPipe's
+keypoints of them and its noise floor figures (FLOOR_SEEDS seeds), the six models in a `mediapipe/modules`
+tree (the engine finds them as in the installed wheel) and the tflite wheel. Nothing in it is committed: it
+holds frames of ../shared/data and what MediaPipe made of them.
+"""
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+import engine_trace
+from benchlib import FULL_DATASET_FRAMES, Figures, argument_parser
+
+LEFT_OUT = ("signing-clips/FOOTBALL.mp4",)  # 62 frames of 640x360: the largest PNGs; the folder must stay small
+TFLITE_WHEEL = "tflite==2.18.0"
+
+
+def prepare(folder: Path, seeds: int, processes: int, quick: bool) -> None:
+    import cv2
+
+    from engine_floor import mediapipe_figures
+    from phoenix_keypoints.engine.tflite_torch import HOLISTIC_MODELS, mediapipe_model_path
+
+    names = [name for name in engine_trace.clip_names() if name not in LEFT_OUT][: 2 if quick else None]
+    clips = {name: engine_trace.read_clip(name) for name in names}
+    shutil.rmtree(folder, ignore_errors=True)
+    for i, frames in enumerate(clips.values()):
+        (folder / "clips" / f"{i}").mkdir(parents=True)
+        for t, frame in enumerate(frames):
+            cv2.imwrite(str(folder / "clips" / f"{i}" / f"{t:05d}.png"), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+    reference, floors, _ = mediapipe_figures(clips, seeds, processes)
+    arrays = {}
+    for i, name in enumerate(names):
+        arrays[f"{i}_keypoints"], arrays[f"{i}_presence"] = reference[name]
+    np.savez_compressed(folder / "mediapipe.npz", **arrays)
+    (folder / "prepared.json").write_text(json.dumps({"clips": names, "floors": floors}, indent=1))
+    for name, relative in HOLISTIC_MODELS.items():
+        (folder / "mediapipe" / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(mediapipe_model_path(name), folder / "mediapipe" / relative)
+    command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", str(folder / "wheels")]
+    subprocess.run([*command, TFLITE_WHEEL], check=True)
+    size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+    print(f"{folder}: {len(names)} clips, {sum(len(f) for f in clips.values())} frames, {size / 2**20:.1f} MiB")
+
+
+def read_prepared(folder: Path) -> tuple[dict, dict, list[dict]]:
+    """The clips {name: RGB frames}, MediaPipe's runs {name: (keypoints, presence)} and the floor figures."""
+    import cv2
+
+    prepared = json.loads((folder / "prepared.json").read_text())
+    arrays = np.load(folder / "mediapipe.npz")
+    clips, reference = {}, {}
+    for i, name in enumerate(prepared["clips"]):
+        files = sorted((folder / "clips" / f"{i}").glob("*.png"))
+        clips[name] = [cv2.cvtColor(cv2.imread(str(f)), cv2.COLOR_BGR2RGB) for f in files]
+        reference[name] = (arrays[f"{i}_keypoints"], arrays[f"{i}_presence"])
+    return clips, reference, prepared["floors"]
+
+
+def timed_run(engine, videos: list, device: str) -> tuple[float, int, float]:
+    """Wall seconds, frames and peak GPU memory (GiB; 0 on the CPU) of the engine over the videos."""
+    import torch
+
+    cuda = device.startswith("cuda")
+    if cuda:
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+    wall = time.perf_counter()
+    frames = sum(len(keypoints) for _, keypoints, _ in engine.process_videos(videos))
+    wall = time.perf_counter() - wall
+    return wall, frames, torch.cuda.max_memory_allocated() / 2**30 if cuda else 0.0
+
+
+def main() -> None:
+    parser = argument_parser(__doc__.splitlines()[0])
+    parser.add_argument("--prepare", type=Path, metavar="DIR", help="here: write the folder to carry")
+    parser.add_argument("--prepared", type=Path, metavar="DIR", help="there: run on it")
+    parser.add_argument("--device", default="cuda")
+    parser.add_argument("--batches", type=int, nargs="+", default=[16, 64, 128, 256])
+    parser.add_argument(
+        "--processes", type=int, default=max(1, (os.cpu_count() or 2) - 1), help="MediaPipe or decoders"
+    )
+    args = parser.parse_args()
+    if args.prepare:
+        from engine_floor import FLOOR_SEEDS
+
+        prepare(args.prepare.resolve(), 2 if args.quick else FLOOR_SEEDS, args.processes, args.quick)
+        return
+    if not args.prepared:
+        parser.error("give --prepare DIR (here) or --prepared DIR (on the GPU machine)")
+    folder = args.prepared.resolve()
+    sys.path.insert(0, str(folder))  # its mediapipe/modules tree: where the engine looks for the models
+    import torch
+
+    from engine_floor import judge, part_figures
+    from phoenix_keypoints.engine.graph import BatchedHolistic
+    from phoenix_keypoints.frame_decoders import FrameDecoders
+    from phoenix_keypoints.frame_sources import PngFrames
+    from phoenix_keypoints.holistic import FrameWalk
+
+    clips, reference, floors = read_prepared(folder)
+    sizes = {name: frames[0].shape[1::-1] for name, frames in clips.items()}
+    figures = Figures("engine_gpu", args.json)
+    name = torch.cuda.get_device_name() if args.device.startswith("cuda") else "cpu"
+    figures.note(f"{args.device} ({name}), torch {torch.__version__}, {len(clips)} clips, {len(floors)} floor seeds")
+
+    # Keypoints: the engine on the device against MediaPipe, judged as verify judges; and against itself on the CPU.
+    models_device = BatchedHolistic(4, args.device).models
+    on_device = {
+        k: (kp, p) for k, kp, p in BatchedHolistic(4, args.device, models=models_device).process_videos(clips.items())
+    }
+    on_cpu = {k: (kp, p) for k, kp, p in BatchedHolistic(4, "cpu").process_videos(clips.items())}
+    engine_figures = part_figures(on_device, reference, sizes)
+    for part, entry in judge(engine_figures, floors).items():
+        ours, worst = entry["engine"], entry["floor"]["worst"]
+        figures.add(f"engine_gpu.{part}.presence_agreement", ours["presence_agreement"] or 0.0, digits=4)
+        figures.add(f"engine_gpu.{part}.mean_px", ours["mean_px"] or 0.0, digits=4)
+        figures.add(f"engine_gpu.{part}.p99_px", ours["p99_px"] or 0.0, digits=4)
+        figures.note(
+            f"{part}: floor worst presence {worst['presence_agreement']}, mean {worst['mean_px']}, p99 "
+            f"{worst['p99_px']}: {'within' if entry['passed'] else 'beyond'} verify's limits {entry['beyond']}"
+        )
+    for part, entry in part_figures(on_device, on_cpu, sizes).items():
+        figures.add(f"engine_gpu.{part}.device_vs_cpu_mean_px", entry["mean_px"] or 0.0, digits=4)
+        figures.add(f"engine_gpu.{part}.device_vs_cpu_presence", entry["presence_agreement"] or 0.0, digits=4)
+
+    # Speed, on the PHOENIX clips (210x260: a batch is as large as its largest frame): each slot runs about two
+    # videos, their frames decoded beforehand. These videos are short (22 frames on average, PHOENIX's 115), so
+    # the pose detector runs on more of the frames than it will on the dataset.
+    phoenix = {name: frames for name, frames in clips.items() if not name.endswith(".mp4")}
+    batches = [min(args.batches), max(args.batches)] if args.quick else args.batches
+    best = (0.0, batches[0])
+    BatchedHolistic(batches[0], args.device, models=models_device)  # the models' first calls are behind us
+    for batch in batches:
+        copies = math.ceil(2 * batch / len(phoenix))
+        videos = [(f"{name}#{c}", frames) for c in range(copies) for name, frames in phoenix.items()]
+        engine = BatchedHolistic(batch, args.device, models=models_device)
+        wall, frames, memory = timed_run(engine, videos, args.device)
+        best = max(best, (figures.add(f"engine_gpu.b{batch}.frames_per_second", frames / wall, "frames/s"), batch))
+        figures.add(f"engine_gpu.b{batch}.gpu_memory_gib", memory, "GiB")
+
+    # The feed: PNG folders through the decoder processes and FrameWalk, as the extraction job runs it.
+    rate, batch = best
+    copies = math.ceil(2 * batch / len(phoenix))
+    folders = [folder / "clips" / f"{i}" for i, name in enumerate(clips) if name in phoenix]
+    sources = [PngFrames(sorted(clip.glob("*.png")), clip.name) for clip in folders]
+    sources = [(f"{source.reference_folder}#{c}", source) for c in range(copies) for source in sources]
+    wall, frames = time.perf_counter(), 0
+    with FrameDecoders(args.processes) as decoders:
+        walks = {key: FrameWalk(source) for key, source in sources}
+        videos = ((key, walks[key].rgb_frames(decoded)) for key, decoded in decoders.videos(sources))
+        engine = BatchedHolistic(batch, args.device, models=models_device)
+        frames = sum(len(keypoints) for _, keypoints, _ in engine.process_videos(videos))
+    fed = figures.add(f"engine_gpu.b{batch}.fed_frames_per_second", frames / (time.perf_counter() - wall), "frames/s")
+    figures.note(f"decoding included, {args.processes} decoder processes")
+    figures.add("engine_gpu.phoenix_minutes_1_gpu", FULL_DATASET_FRAMES / fed / 60, "min", goal="< 10")
+    figures.add("engine_gpu.phoenix_minutes_4_gpus", FULL_DATASET_FRAMES / fed / 60 / 4, "min")
+
+    # Where the time goes: torch's profiler over one run at the best batch size.
+    activities = [torch.profiler.ProfilerActivity.CPU]
+    if args.device.startswith("cuda"):
+        activities.append(torch.profiler.ProfilerActivity.CUDA)
+    videos = [(f"{name}#{c}", frames) for c in range(copies) for name, frames in phoenix.items()]
+    with torch.profiler.profile(activities=activities) as profile:
+        list(BatchedHolistic(batch, args.device, models=models_device).process_videos(videos))
+    sort = "self_cuda_time_total" if len(activities) > 1 else "self_cpu_time_total"
+    print(profile.key_averages().table(sort_by=sort, row_limit=5 if args.quick else 30), flush=True)
+    figures.save()
+
+
+if __name__ == "__main__":
+    main()
