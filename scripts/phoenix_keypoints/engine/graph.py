@@ -227,26 +227,32 @@ class BatchedHolistic:
     @torch.inference_mode()
     def _step(self, state: HolisticState, frames: list[np.ndarray | None], new: torch.Tensor):
         """One lock-step frame; slots flagged `new` start a video. Returns numpy keypoints [B, 143, 3], presence."""
-        state.clear(new.to(self.device))
-        batch, sizes, active = _upload(frames, self.device)
+        batch, sizes, active, new = _upload(frames, new, self.device)
+        state.clear(new)
         keypoints, presence = to_keypoints(
             holistic_step(self.models, state, batch, sizes, active, confidence=self.confidence)
         )
         return keypoints.cpu().numpy(), presence.cpu().numpy()
 
 
-def _upload(frames: list[np.ndarray | None], device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Frames of one step as uint8 [B, Hmax, Wmax, 3] (each at the top left), sizes float [B, 2], active [B]."""
+def _upload(frames: list[np.ndarray | None], new: torch.Tensor, device) -> tuple[torch.Tensor, ...]:
+    """Frames of one step on the device as uint8 [B, Hmax, Wmax, 3] (each at the top left), sizes float [B, 2],
+    active [B] and `new` [B]; on CUDA through pinned memory, so that the copies do not stop the host."""
+    pinned = torch.device(device).type == "cuda"
     shapes = [frame.shape for frame in frames if frame is not None]
     height, width = max(s[0] for s in shapes), max(s[1] for s in shapes)
-    batch = np.zeros((len(frames), height, width, 3), dtype=np.uint8)
-    sizes = np.ones((len(frames), 2), dtype=np.float32)
+    batch = torch.zeros((len(frames), height, width, 3), dtype=torch.uint8, pin_memory=pinned)
+    sizes = torch.ones((len(frames), 2), dtype=torch.float32, pin_memory=pinned)
+    flags = torch.zeros((2, len(frames)), dtype=torch.bool, pin_memory=pinned)  # active, new
+    pixels, sizes_array, flags_array = batch.numpy(), sizes.numpy(), flags.numpy()
     for i, frame in enumerate(frames):
         if frame is not None:
-            batch[i, : frame.shape[0], : frame.shape[1]] = frame
-            sizes[i] = (frame.shape[1], frame.shape[0])
-    active = torch.tensor([frame is not None for frame in frames])
-    return torch.from_numpy(batch).to(device), torch.from_numpy(sizes).to(device), active.to(device)
+            pixels[i, : frame.shape[0], : frame.shape[1]] = frame
+            sizes_array[i] = (frame.shape[1], frame.shape[0])
+            flags_array[0, i] = True
+    flags_array[1] = new.numpy()
+    batch, sizes, flags = (tensor.to(device, non_blocking=True) for tensor in (batch, sizes, flags))
+    return batch, sizes, flags[0], flags[1]
 
 
 class _Slot:
