@@ -10,6 +10,7 @@ import pytest
 
 from conftest import SHARED_DATA, run_cli, run_snakemake
 from phoenix_keypoints.errors import InputError
+from phoenix_keypoints.index import build_manifest_index
 from phoenix_keypoints.landmarks import results_to_keypoints
 from phoenix_keypoints.manifest import frame_bound, read_manifest
 
@@ -147,7 +148,7 @@ def test_every_bad_video_is_listed(tmp_path):
         "train/noise: cannot be opened as a video",
         "train/empty: cannot be opened as a video",
         f"train/notes: {tmp_path}/notes.txt is neither a folder of frames nor a video file",
-        "train/nothing-left: the cut (start 50, end 60) holds none of its 43 frames",
+        "train/nothing-left: the cut (start 50, end 60) holds none of its 43 decoded frames",
     ):
         assert reason in failed.stdout, reason
     # Skipped, the truncated video gives what it has and says so.
@@ -189,3 +190,24 @@ def test_manifest_command_lists_a_folder_of_videos(tmp_path):
     assert one.returncode == 0 and len((tmp_path / "one.tsv").read_text().splitlines()) == 3
     none = run_cli("manifest", tmp_path / "videos/train", "--output", tmp_path / "none.tsv")
     assert none.returncode == 1 and "no video files" in none.stderr and "--split" in none.stderr
+
+
+def test_a_container_that_miscounts_its_frames_is_decoded_to_count(tmp_path):
+    """An MPEG-1 program stream written by OpenCV announces 1 frame and decodes 10: a cut past the announced
+    count is taken from the decoded frames, and only a cut past those is refused."""
+    clip = tmp_path / "clip.mpg"
+    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"mpg1"), 25, (64, 48))
+    for level in range(0, 200, 20):
+        writer.write(np.full((48, 64, 3), level, np.uint8))
+    writer.release()
+    capture = cv2.VideoCapture(str(clip))
+    announced = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+    capture.release()
+    assert announced == 1  # what makes the case: the container's count is wrong
+    manifest = tmp_path / "videos.tsv"
+    manifest.write_text(HEADER + "train\tcut\tclip.mpg\t2\t6\tA\ntrain\tpast\tclip.mpg\t12\t20\tB\n", encoding="utf-8")
+    videos, problems, _ = build_manifest_index(manifest, ["train"])
+    assert [(v.video_id, v.n_frames) for v in videos] == [("cut", 4)]
+    assert [(p.video_id, p.reason) for p in problems] == [
+        ("past", "the cut (start 12, end 20) holds none of its 10 decoded frames")
+    ]

@@ -56,6 +56,18 @@ def probe_video(path: Path) -> tuple[VideoInfo | None, str | None]:
         capture.release()
 
 
+def count_frames(path: Path, end: int | None = None) -> int:
+    """The frames that decode (up to `end`, excluded): for a container whose count is missing or wrong."""
+    capture = cv2.VideoCapture(str(path))
+    count = 0
+    try:
+        while (end is None or count < end) and capture.grab():
+            count += 1
+        return count
+    finally:
+        capture.release()
+
+
 def frame_reference(video_path: str, number: int) -> str:
     return f"{video_path}{REFERENCE_SEPARATOR}{number}"
 

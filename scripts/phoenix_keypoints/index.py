@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .errors import InputError
-from .frame_sources import DecodedVideo, PngFrames, is_video_file, probe_video
+from .frame_sources import DecodedVideo, PngFrames, count_frames, is_video_file, probe_video
 from .manifest import frame_bound, read_manifest
 
 CSV_COLUMNS = ("name", "video", "start", "end", "speaker", "orth", "translation")
@@ -356,8 +356,11 @@ def _manifest_video(split: str, name: str, source: Path, relative: str, row: dic
         return None, problem
     start, end = _cut(row, info.fps)
     count = max(0, min(end if end is not None else info.frame_count, info.frame_count) - start)
-    if count == 0:
-        return None, f"the cut (start {start}, end {end}) holds none of its {info.frame_count} frames"
+    if count == 0:  # some containers announce no frame count, or a wrong one: the decoded frames decide
+        decoded = count_frames(source, end)
+        count = max(0, decoded - start)
+        if count == 0:
+            return None, f"the cut (start {start}, end {end}) holds none of its {decoded} decoded frames"
     return Video(split, name, count, relative, values, info.width, info.height, info.fps, start, end), None
 
 
