@@ -157,3 +157,17 @@ def test_pose_export_tool_writes_the_rules_files(sample_run, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     same_files(tmp_path / "pose", run / "results/pose")
+
+
+def test_keypoints_an_older_version_wrote_are_refused_with_the_fix(sample_run, tmp_path):
+    """An NPZ without an array this version writes (video_fps came with video files) is named with the fix,
+    not a KeyError."""
+    old = tmp_path / "old"
+    shutil.copytree(sample_run / "results/merged", old)
+    with np.load(old / "train_keypoints.npz", allow_pickle=False) as npz:
+        arrays = {key: npz[key] for key in npz.files if key != "video_fps"}
+    np.savez(old / "train_keypoints.npz", **arrays)
+    result = run_cli("export-pose", "--keypoints_file", old, "--output_dir", tmp_path / "pose")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert f"{old / 'train_keypoints.npz'} has no video_fps: an older version of the workflow wrote it" in result.stderr
+    assert "Fix: rerun the workflow" in result.stderr

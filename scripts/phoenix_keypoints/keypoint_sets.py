@@ -19,6 +19,12 @@ from .layout import NUM_COORDS, NUM_POINTS, PART_NAMES
 NPZ_NAME = "{split}_keypoints.npz"
 NPZ_PATTERN = re.compile(r"^(?P<split>.+)_keypoints\.npz$")
 SPLIT_ORDER = ("train", "dev", "test")
+# Every array a split's NPZ holds (besides video_<column> per annotation column): what the stages read.
+NPZ_ARRAYS = (
+    "keypoints", "presence", "video_ids", "image_paths", "frame_index", "video_names", "video_offsets",
+    "video_lengths", "part_names", "video_widths", "video_heights", "video_fps", "annotation_columns",
+    "bad_frame_rows", "bad_frame_reasons", "settings",
+)  # fmt: skip
 PRESENT_KEYS = tuple(f"{part}_present" for part in PART_NAMES)
 # The seed format's per-video keys; any other key of a video there is a corpus column.
 SEED_VIDEO_KEYS = ("video_id", "offset", "n_frames", "width", "height", "fps")
@@ -252,6 +258,12 @@ class KeypointSet:
         if self.seed is not None:
             return from_seed_split(self.seed[name])
         with np.load(self.files[name], allow_pickle=False) as npz:
+            missing = [key for key in NPZ_ARRAYS if key not in npz.files]
+            if missing:
+                raise InputError(
+                    f"{self.files[name]} has no {', '.join(missing)}: an older version of the workflow wrote it.\n"
+                    "Fix: rerun the workflow (snakemake --cores N), which rewrites it from the journaled extraction."
+                )
             return {key: npz[key] for key in npz.files}
 
     def __iter__(self) -> Iterator[tuple[str, dict[str, np.ndarray]]]:
