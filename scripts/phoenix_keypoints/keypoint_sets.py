@@ -262,7 +262,7 @@ class KeypointSet:
             if missing:
                 raise InputError(
                     f"{self.files[name]} has no {', '.join(missing)}: an older version of the workflow wrote it.\n"
-                    "Fix: rerun the workflow (snakemake --cores N), which rewrites it from the journaled extraction."
+                    "Fix: rerun the workflow (snakemake --cores N), which rewrites it."
                 )
             return {key: npz[key] for key in npz.files}
 
