@@ -8,7 +8,7 @@ from clip_records import clip_records, sample_index
 
 from phoenix_keypoints.atomic import write_pickle
 from phoenix_keypoints.errors import InputError
-from phoenix_keypoints.keypoint_sets import from_seed_split, sets_from_records, to_seed_split
+from phoenix_keypoints.keypoint_sets import from_seed_split, seed_columns, sets_from_records, to_seed_split
 from phoenix_keypoints.merge import merge_indexed, merge_unindexed
 
 pytestmark = pytest.mark.slow  # real MediaPipe records
@@ -88,7 +88,7 @@ def test_seed_format_round_trip(records):
     ]  # fmt: skip
     assert seed["test"]["keypoints"][0]["right_hand_present"] is False and dev["settings"] == SETTINGS
     for split, arrays in sets.items():
-        back = from_seed_split(seed[split])
+        back = from_seed_split(seed[split], seed_columns(seed))
         assert list(back) == list(arrays)
         for name in arrays:
             np.testing.assert_array_equal(back[name], arrays[name], err_msg=name)

@@ -71,6 +71,11 @@ def test_an_empty_split_gives_an_empty_npz(tmp_path):
     run = run_snakemake(work, "--cores", "2", config={"dataset_path": root, "num_shards": 2})
     dev = np.load(work / "results/model_input_data/dev_keypoints.npz", allow_pickle=False)
     assert dev["keypoints"].shape == (0, 143, 3) and dev["video_names"].shape == (0,)
+    # The same arrays as a split with videos, the corpus columns included (empty).
+    train = np.load(work / "results/model_input_data/train_keypoints.npz", allow_pickle=False)
+    assert sorted(dev.files) == sorted(train.files) and dev["video_orth"].shape == (0,)
+    columns = ["speaker", "orth", "translation"]
+    assert dev["annotation_columns"].tolist() == train["annotation_columns"].tolist() == columns
     summary = (work / "results/summary.txt").read_text()
     assert re.search(r"^ *dev +0 +0 +0 +0$", summary, re.MULTILINE), summary
     assert summary in run.stdout, "the run ends with its summary"

@@ -92,7 +92,11 @@ class SplitAssembler:
     def missing(self) -> list[str]:
         return [name for name, filled in zip(self.names, self.filled, strict=True) if not filled]
 
-    def arrays(self, settings: dict | None) -> dict[str, np.ndarray]:
+    def arrays(self, settings: dict | None, columns: Iterable[str] = ()) -> dict[str, np.ndarray]:
+        """The split's arrays, with a video_<column> for each of the dataset's `columns` even where the split
+        has no video that carries it (an empty split): every split's NPZ has the same arrays."""
+        for column in columns:
+            self.annotations.setdefault(column, [""] * len(self.names))
         names = np.array(self.names, dtype=str)
         bad_rows = sorted(self.bad_frames)
         return {
@@ -118,13 +122,18 @@ class SplitAssembler:
         }
 
 
-def arrays_from_records(records: list[dict], settings: dict | None) -> dict[str, np.ndarray]:
-    """One split's arrays from its records, in the order given."""
+def annotation_columns(annotations: Iterable[dict]) -> list[str]:
+    """The columns of videos' annotations, in the order first seen."""
+    return list(dict.fromkeys(column for values in annotations for column in values))
+
+
+def arrays_from_records(records: list[dict], settings: dict | None, columns: Iterable[str] = ()) -> dict:
+    """One split's arrays from its records, in the order given (columns: as SplitAssembler.arrays)."""
     assembler = SplitAssembler([r["video_id"] for r in records], [len(r["image_paths"]) for r in records])
     for record in records:
         if problem := assembler.put(record):
             raise InputError(f"{record['split']}/{record['video_id']} {problem}")
-    return assembler.arrays(settings)
+    return assembler.arrays(settings, columns)
 
 
 def sets_from_records(records: Iterable[dict], splits: list[str], settings: dict | None) -> dict[str, dict]:
@@ -136,7 +145,8 @@ def sets_from_records(records: Iterable[dict], splits: list[str], settings: dict
                 f"{record['split']}/{record['video_id']} belongs to split {record['split']!r}, not one of {splits}"
             )
         by_split[record["split"]].append(record)
-    return {split: arrays_from_records(found, settings) for split, found in by_split.items()}
+    columns = annotation_columns(record["annotations"] for found in by_split.values() for record in found)
+    return {split: arrays_from_records(found, settings, columns) for split, found in by_split.items()}
 
 
 def video_slices(arrays) -> dict[str, slice]:
@@ -198,8 +208,14 @@ def to_seed_split(arrays) -> dict:
     return {"keypoints": frames, "videos": videos, "bad_frames": bad_frames, "settings": settings_of(arrays)}
 
 
-def from_seed_split(split: dict) -> dict[str, np.ndarray]:
-    """One seed-format split as arrays."""
+def seed_columns(seed: dict) -> list[str]:
+    """The annotation columns of a seed-format keypoint set's videos, over all its splits."""
+    videos = (video for split in seed.values() for video in split["videos"])
+    return annotation_columns({key: value for key, value in v.items() if key not in SEED_VIDEO_KEYS} for v in videos)
+
+
+def from_seed_split(split: dict, columns: Iterable[str] = ()) -> dict[str, np.ndarray]:
+    """One seed-format split as arrays (columns: the set's, seed_columns; an empty split has no videos to say)."""
     frames, videos = split["keypoints"], split["videos"]
     assembler = SplitAssembler([v["video_id"] for v in videos], [v["n_frames"] for v in videos])
     bad = {(b["video_id"], b["frame_index"]): b["reason"] for b in split["bad_frames"]}
@@ -223,7 +239,7 @@ def from_seed_split(split: dict) -> dict[str, np.ndarray]:
         }  # fmt: skip
         if problem := assembler.put(record):
             raise InputError(f"video {video['video_id']} {problem}")
-    return assembler.arrays(split["settings"])
+    return assembler.arrays(split["settings"], columns)
 
 
 def write_seed_pickle(path: str | Path, sets: dict[str, dict]) -> None:
@@ -256,7 +272,7 @@ class KeypointSet:
         if name not in self.files:
             raise InputError(f"split {name!r} is not in the keypoints (they have {self.splits}). Fix: pick one.")
         if self.seed is not None:
-            return from_seed_split(self.seed[name])
+            return from_seed_split(self.seed[name], seed_columns(self.seed))
         with np.load(self.files[name], allow_pickle=False) as npz:
             missing = [key for key in NPZ_ARRAYS if key not in npz.files]
             if missing:

@@ -8,7 +8,7 @@ from pathlib import Path
 from .atomic import read_input_pickle
 from .errors import InputError
 from .index import Video
-from .keypoint_sets import SplitAssembler, sets_from_records
+from .keypoint_sets import SplitAssembler, annotation_columns, sets_from_records
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +89,8 @@ def merge_indexed(index: list[Video], shard_files: list[str | Path], splits: lis
         "rerun the extraction for the affected shards (delete their results/shards/shard_N.pkl), "
         "or re-index if the dataset changed.",
     )
-    common = settings.common()
-    return {split: assembler.arrays(common) for split, assembler in assemblers.items()}
+    common, columns = settings.common(), annotation_columns(video.annotations for video in index)
+    return {split: assembler.arrays(common, columns) for split, assembler in assemblers.items()}
 
 
 def merge_unindexed(shard_files: Iterable[str | Path], splits: list[str] | None) -> dict[str, dict]:
