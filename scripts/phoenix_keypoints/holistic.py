@@ -57,11 +57,18 @@ class VideoResult:
     finished_at: float = 0.0
 
 
-def pose_model_path(model_complexity: int) -> Path:
+def mediapipe_package() -> Path | None:
+    """The installed mediapipe package's folder (where its models are), found without importing it."""
     spec = importlib.util.find_spec("mediapipe")
     if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def pose_model_path(model_complexity: int) -> Path:
+    package = mediapipe_package()
+    if package is None:
         raise InputError("mediapipe is not installed. Fix: run `make run` or pip install -r requirements.txt")
-    package = Path(next(iter(spec.submodule_search_locations)))
     return package / "modules" / "pose_landmark" / POSE_MODEL_FILES[model_complexity]
 
 

@@ -80,9 +80,9 @@ def holistic_step(
 
     # S2: pose landmarks, filters, next frame's ROI.
     pose = torch.zeros(batch, 33, 3, device=device)
-    visibility = torch.zeros(batch, 33, device=device)
     pose_present = torch.zeros(batch, dtype=torch.bool, device=device)
     posed = torch.zeros(0, dtype=torch.long, device=device)  # the slots with a pose this frame
+    posed_pose, posed_visibility = pose[:0], pose[:0, :, 0]  # their smoothed landmarks and visibility
     rows = torch.nonzero(with_roi).flatten()
     if len(rows):
         result = stages.pose_landmarks(models, frames, sizes, rows, state.pose_roi[rows], confidence.tracking)
@@ -100,24 +100,25 @@ def holistic_step(
         scale = stages.object_scale(raw[:, 33:35], sizes[posed])
         smoothed = state.filters.smooth_landmarks(posed, raw, scale, sizes[posed])
         state.pose_roi[posed] = stages.pose_roi_from_landmarks(smoothed[:, 33:35], sizes[posed])
-        pose[posed] = smoothed[:, :33]
-        visibility[posed] = smoothed_visibility[:, :33]
+        posed_pose, posed_visibility = smoothed[:, :33], smoothed_visibility[:, :33]
+        pose[posed] = posed_pose
         if record is not None:
             _record(record, "pose_landmarks", posed, smoothed[:, :33])
             _record(record, "pose_landmarks_roi", posed, state.pose_roi[posed])
 
-    hands, hands_present = _hands(models, state, frames, sizes, posed, pose, visibility, record)
-    face, face_present = _face(models, state, frames, sizes, posed, pose, record)
+    hands, hands_present = _hands(models, state, frames, sizes, posed, posed_pose, posed_visibility, record)
+    face, face_present = _face(models, state, frames, sizes, posed, posed_pose, record)
     return StepOutput(pose, pose_present, hands, hands_present, face, face_present)
 
 
 def _hands(models, state, frames, sizes, rows, pose, visibility, record):
-    """S3 for both hands of the slots with a pose (`rows`); updates the previous-landmark loopback."""
+    """S3 for both hands of the slots with a pose (`rows`, whose landmarks are `pose` and `visibility`); updates
+    the previous-landmark loopback."""
     batch, device = frames.shape[0], frames.device
     hands = torch.zeros(batch, 2, 21, 3, device=device)
     present = torch.zeros(batch, 2, dtype=torch.bool, device=device)
     if len(rows):
-        visible, from_pose = stages.hand_rois_from_pose(pose[rows], visibility[rows], sizes[rows])
+        visible, from_pose = stages.hand_rois_from_pose(pose, visibility, sizes[rows])
         slot, side = torch.nonzero(visible, as_tuple=True)
         if len(slot):
             frame_rows = rows[slot]
@@ -141,12 +142,12 @@ def _hands(models, state, frames, sizes, rows, pose, visibility, record):
 
 
 def _face(models, state, frames, sizes, rows, pose, record):
-    """S4 for the slots with a pose (`rows`); updates the previous-landmark loopback."""
+    """S4 for the slots with a pose (`rows`, whose landmarks are `pose`); updates the previous-landmark loopback."""
     batch, device = frames.shape[0], frames.device
     face = torch.zeros(batch, 468, 3, device=device)
     present = torch.zeros(batch, dtype=torch.bool, device=device)
     if len(rows):
-        from_pose = stages.face_roi_from_pose(pose[rows], sizes[rows])
+        from_pose = stages.face_roi_from_pose(pose, sizes[rows])
         found, from_detection = stages.detect_face(models, frames, sizes, rows, from_pose)
         if record is not None:
             _record(record, "face_roi_from_pose", rows, from_pose)
@@ -281,4 +282,4 @@ class _Slot:
     def result(self) -> tuple[str, np.ndarray, np.ndarray]:
         keypoints = np.stack(self.keypoints) if self.keypoints else np.zeros((0, NUM_POINTS, NUM_COORDS), np.float32)
         presence = np.stack(self.presence) if self.presence else np.zeros((0, len(PART_NAMES)), bool)
-        return self.key, keypoints.astype(np.float32), presence
+        return self.key, keypoints.astype(np.float32, copy=False), presence

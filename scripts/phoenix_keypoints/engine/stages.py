@@ -81,10 +81,14 @@ def detect_pose(models: Models, frames, sizes, rows, min_score: float = detectio
     return PoseDetection(found, score, box, keypoints, pose_roi_from_detection(keypoints, sizes[rows]))
 
 
+def _pose_roi(points: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
+    """Centred on point 0 (hips), side from point 1, scaled by 1.25: both pose ROI calculators' rule."""
+    return roi.transform_rect(roi.alignment_points_rect(points[:, 0], points[:, 1], sizes, 90.0), sizes, 1.25)
+
+
 def pose_roi_from_detection(keypoints: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
-    """PoseDetectionToRoi: centred on keypoint 0 (hips), side from keypoint 1, scaled by 1.25."""
-    rect = roi.alignment_points_rect(keypoints[:, 0], keypoints[:, 1], sizes, 90.0)
-    return roi.transform_rect(rect, sizes, 1.25)
+    """PoseDetectionToRoi on the detection's keypoints."""
+    return _pose_roi(keypoints, sizes)
 
 
 def refine_from_heatmap(landmarks: torch.Tensor, heatmap: torch.Tensor) -> torch.Tensor:
@@ -143,7 +147,7 @@ def object_scale(aux: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
 
 def pose_roi_from_landmarks(aux: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
     """PoseLandmarksToRoi on the filtered auxiliary landmarks: next frame's pose ROI."""
-    return roi.transform_rect(roi.alignment_points_rect(aux[:, 0], aux[:, 1], sizes, 90.0), sizes, 1.25)
+    return _pose_roi(aux, sizes)
 
 
 def hand_rois_from_pose(pose: torch.Tensor, visibility: torch.Tensor, sizes: torch.Tensor):

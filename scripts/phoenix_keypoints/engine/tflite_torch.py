@@ -10,7 +10,6 @@ are permuted views, not copies); ops that reshape or index by axis convert to TF
 """
 
 import collections
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +22,8 @@ from tflite.Padding import Padding
 from tflite.SparseIndexVector import SparseIndexVector
 from tflite.TensorType import TensorType
 from torch import nn
+
+from ..holistic import mediapipe_package
 
 # The models `mp.solutions.holistic` (model_complexity=1) runs, as paths inside the installed mediapipe package.
 HOLISTIC_MODELS = {
@@ -46,10 +47,10 @@ _NCHW_AXIS = (0, 2, 3, 1)
 
 def mediapipe_model_path(name: str) -> Path:
     """Path of one of HOLISTIC_MODELS in the installed mediapipe wheel (found without importing mediapipe)."""
-    spec = importlib.util.find_spec("mediapipe")
-    if spec is None or not spec.submodule_search_locations:
+    package = mediapipe_package()
+    if package is None:
         raise FileNotFoundError("mediapipe is not installed")
-    path = Path(spec.submodule_search_locations[0]) / HOLISTIC_MODELS[name]
+    path = package / HOLISTIC_MODELS[name]
     if not path.is_file():
         raise FileNotFoundError(f"{path} is not in the installed mediapipe wheel")
     return path
