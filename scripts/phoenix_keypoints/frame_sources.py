@@ -132,12 +132,15 @@ class DecodedVideo:
         capture = cv2.VideoCapture(str(self.path))
         number = 0
         try:
+            while number < self.start:  # decoded but not converted to images: they are passed over
+                if not capture.grab():
+                    return
+                number += 1
             while self.end is None or number < self.end:
                 ok, image = capture.read()
                 if not ok:
                     return
-                if number >= self.start:
-                    yield frame_reference(self.reference_path, number), image, None
+                yield frame_reference(self.reference_path, number), image, None
                 number += 1
         finally:
             capture.release()
