@@ -26,7 +26,8 @@ rule extract:
         dataset_path=plan.dataset_root(config),
         holistic=config["holistic"],
         engine=config["engine"],
-        torch_engine=config["torch_engine"],
+        # Only where it runs: with engine mediapipe, editing torch_engine must not rerun the shards.
+        torch_engine=config["torch_engine"] if config["engine"] == "torch" else None,
         on_bad_frame=config["on_bad_frame"],
         gpu_slot_dir=f"{plan.RESULTS}/.gpu_slots",
         journal_dir=f"{plan.RESULTS}/journal",

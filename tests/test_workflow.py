@@ -127,6 +127,9 @@ def test_other_cores_and_gpu_slots_rerun_nothing(sample_run):
     for args in (["--cores", "1"], ["--cores", "8", "--resources", "gpu=4"], ["--cores", "3", "--resources", "gpu=1"]):
         dry = run_snakemake(sample_run, "-n", *args, config={"dataset_path": SAMPLE})
         assert "Nothing to be done" in dry.stdout, dry.stdout[-3000:]
+    # Nor do the torch engine's settings where the engine is mediapipe.
+    dry = run_snakemake(sample_run, "-n", config={"dataset_path": SAMPLE, "torch_engine": "{videos_per_batch: 4}"})
+    assert "Nothing to be done" in dry.stdout, dry.stdout[-3000:]
 
 
 def test_moving_the_frames_indexes_again(tmp_path):
