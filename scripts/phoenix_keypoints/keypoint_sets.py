@@ -19,12 +19,6 @@ from .layout import NUM_COORDS, NUM_POINTS, PART_NAMES
 NPZ_NAME = "{split}_keypoints.npz"
 NPZ_PATTERN = re.compile(r"^(?P<split>.+)_keypoints\.npz$")
 SPLIT_ORDER = ("train", "dev", "test")
-# Every array a split's NPZ holds (besides video_<column> per annotation column): what the stages read.
-NPZ_ARRAYS = (
-    "keypoints", "presence", "video_ids", "image_paths", "frame_index", "video_names", "video_offsets",
-    "video_lengths", "part_names", "video_widths", "video_heights", "video_fps", "annotation_columns",
-    "bad_frame_rows", "bad_frame_reasons", "settings",
-)  # fmt: skip
 PRESENT_KEYS = tuple(f"{part}_present" for part in PART_NAMES)
 # The seed format's per-video keys; any other key of a video there is a corpus column.
 SEED_VIDEO_KEYS = ("video_id", "offset", "n_frames", "width", "height", "fps")
@@ -49,7 +43,7 @@ class SplitAssembler:
     allocated once and each record is copied into its rows: merging never holds a second copy.
     """
 
-    def __init__(self, names: list[str], lengths: list[int]):
+    def __init__(self, names: list[str], lengths: list[int], columns: Iterable[str] = ()):
         self.names = names
         self.lengths = np.array(lengths, dtype=np.int64)
         self.offsets = np.cumsum(self.lengths) - self.lengths
@@ -62,8 +56,9 @@ class SplitAssembler:
         self.heights = np.zeros(len(names), dtype=np.int32)
         self.fps = np.zeros(len(names), dtype=np.float32)
         # The corpus columns each video keeps (PHOENIX: speaker, orth, translation): what sign language
-        # recognition and translation models train on. Columns in the order first seen.
-        self.annotations: dict[str, list[str]] = {}
+        # recognition and translation models train on. The dataset's `columns` from the start, so that a split
+        # without videos has them too; others in the order first seen.
+        self.annotations: dict[str, list[str]] = {column: [""] * len(names) for column in columns}
         self.bad_frames: dict[int, str] = {}
         self.filled = np.zeros(len(names), dtype=bool)
 
@@ -92,11 +87,7 @@ class SplitAssembler:
     def missing(self) -> list[str]:
         return [name for name, filled in zip(self.names, self.filled, strict=True) if not filled]
 
-    def arrays(self, settings: dict | None, columns: Iterable[str] = ()) -> dict[str, np.ndarray]:
-        """The split's arrays, with a video_<column> for each of the dataset's `columns` even where the split
-        has no video that carries it (an empty split): every split's NPZ has the same arrays."""
-        for column in columns:
-            self.annotations.setdefault(column, [""] * len(self.names))
+    def arrays(self, settings: dict | None) -> dict[str, np.ndarray]:
         names = np.array(self.names, dtype=str)
         bad_rows = sorted(self.bad_frames)
         return {
@@ -122,18 +113,22 @@ class SplitAssembler:
         }
 
 
+# Every array a split's NPZ holds besides a video_<column> per annotation column: what the stages read.
+NPZ_ARRAYS = tuple(SplitAssembler([], []).arrays(None))
+
+
 def annotation_columns(annotations: Iterable[dict]) -> list[str]:
     """The columns of videos' annotations, in the order first seen."""
     return list(dict.fromkeys(column for values in annotations for column in values))
 
 
 def arrays_from_records(records: list[dict], settings: dict | None, columns: Iterable[str] = ()) -> dict:
-    """One split's arrays from its records, in the order given (columns: as SplitAssembler.arrays)."""
-    assembler = SplitAssembler([r["video_id"] for r in records], [len(r["image_paths"]) for r in records])
+    """One split's arrays from its records, in the order given (columns: as SplitAssembler's)."""
+    assembler = SplitAssembler([r["video_id"] for r in records], [len(r["image_paths"]) for r in records], columns)
     for record in records:
         if problem := assembler.put(record):
             raise InputError(f"{record['split']}/{record['video_id']} {problem}")
-    return assembler.arrays(settings, columns)
+    return assembler.arrays(settings)
 
 
 def sets_from_records(records: Iterable[dict], splits: list[str], settings: dict | None) -> dict[str, dict]:
@@ -217,7 +212,7 @@ def seed_columns(seed: dict) -> list[str]:
 def from_seed_split(split: dict, columns: Iterable[str] = ()) -> dict[str, np.ndarray]:
     """One seed-format split as arrays (columns: the set's, seed_columns; an empty split has no videos to say)."""
     frames, videos = split["keypoints"], split["videos"]
-    assembler = SplitAssembler([v["video_id"] for v in videos], [v["n_frames"] for v in videos])
+    assembler = SplitAssembler([v["video_id"] for v in videos], [v["n_frames"] for v in videos], columns)
     bad = {(b["video_id"], b["frame_index"]): b["reason"] for b in split["bad_frames"]}
     for video in videos:
         rows = frames[video["offset"] : video["offset"] + video["n_frames"]]
@@ -239,7 +234,7 @@ def from_seed_split(split: dict, columns: Iterable[str] = ()) -> dict[str, np.nd
         }  # fmt: skip
         if problem := assembler.put(record):
             raise InputError(f"video {video['video_id']} {problem}")
-    return assembler.arrays(split["settings"], columns)
+    return assembler.arrays(split["settings"])
 
 
 def write_seed_pickle(path: str | Path, sets: dict[str, dict]) -> None:
@@ -262,6 +257,7 @@ class KeypointSet:
             self.files = {split: found[split] for split in order}
         else:
             self.seed = read_seed_pickle(source)
+            self.seed_columns = seed_columns(self.seed)
             self.files = dict.fromkeys(self.seed)
 
     @property
@@ -272,7 +268,7 @@ class KeypointSet:
         if name not in self.files:
             raise InputError(f"split {name!r} is not in the keypoints (they have {self.splits}). Fix: pick one.")
         if self.seed is not None:
-            return from_seed_split(self.seed[name], seed_columns(self.seed))
+            return from_seed_split(self.seed[name], self.seed_columns)
         with np.load(self.files[name], allow_pickle=False) as npz:
             missing = [key for key in NPZ_ARRAYS if key not in npz.files]
             if missing:

@@ -67,8 +67,9 @@ def merge_indexed(index: list[Video], shard_files: list[str | Path], splits: lis
     """{split: arrays} in index order, reading one shard at a time; every indexed frame exactly once (a video
     file's frames as decoded)."""
     decoded = decoded_counts(shard_files)
+    columns = annotation_columns(video.annotations for video in index)
     assemblers = {
-        split: SplitAssembler([v.video_id for v in found], [decoded.get(v.key, v.n_frames) for v in found])
+        split: SplitAssembler([v.video_id for v in found], [decoded.get(v.key, v.n_frames) for v in found], columns)
         for split in splits
         for found in [[v for v in index if v.split == split]]
     }
@@ -89,8 +90,8 @@ def merge_indexed(index: list[Video], shard_files: list[str | Path], splits: lis
         "rerun the extraction for the affected shards (delete their results/shards/shard_N.pkl), "
         "or re-index if the dataset changed.",
     )
-    common, columns = settings.common(), annotation_columns(video.annotations for video in index)
-    return {split: assembler.arrays(common, columns) for split, assembler in assemblers.items()}
+    common = settings.common()
+    return {split: assembler.arrays(common) for split, assembler in assemblers.items()}
 
 
 def merge_unindexed(shard_files: Iterable[str | Path], splits: list[str] | None) -> dict[str, dict]:
