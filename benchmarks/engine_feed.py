@@ -27,9 +27,10 @@ def children_cpu() -> float:
 
 
 def consume(videos) -> int:
-    """Every frame of every (key, frames), through FrameWalk as the job does; the number of frames."""
+    """Every frame of every (source, its frames or None: read in place), through FrameWalk as the job does; the
+    number of frames."""
     count = 0
-    for _, source, frames in videos:
+    for source, frames in videos:
         for _ in FrameWalk(source).rgb_frames(frames):
             count += 1
     return count
@@ -46,7 +47,7 @@ def main() -> None:
     figures = Figures("engine_feed", args.json)
 
     wall, cpu = time.perf_counter(), time.process_time()
-    frames = consume((None, source, None) for source in sources)
+    frames = consume((source, None) for source in sources)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     figures.note(f"{len(sources)} videos, {frames} frames of 210x260 PNG")
     figures.add("engine_feed.in_process.frames_per_second", frames / wall, "frames/s")
@@ -54,10 +55,8 @@ def main() -> None:
     for processes in args.processes:
         wall, cpu, children = time.perf_counter(), time.process_time(), children_cpu()
         with FrameDecoders(processes) as decoders:
-            keyed = ((f"video{i}", source) for i, source in enumerate(sources))
-            by_key = dict(enumerate(sources))
-            decoded = ((key, by_key[int(key[5:])], frames) for key, frames in decoders.videos(keyed))
-            frames = consume(decoded)
+            decoded = (frames for _, frames in decoders.videos(enumerate(sources)))  # in the sources' order
+            frames = consume(zip(sources, decoded, strict=True))
         wall, cpu, children = time.perf_counter() - wall, time.process_time() - cpu, children_cpu() - children
         name = f"engine_feed.p{processes}"
         figures.add(f"{name}.frames_per_second", frames / wall, "frames/s")

@@ -75,16 +75,18 @@ def mediapipe_figures(clips: dict, seeds: int, processes: int, while_waiting=Non
         return reference, [part_figures(f.result(), reference, clip_sizes(clips)) for f in floors], result
 
 
+def engine_outputs(clips: dict, batch: int, device: str = "cpu", models=None) -> dict:
+    """{clip: (keypoints, presence)} of the engine over the clips, `batch` slots."""
+    engine = BatchedHolistic(batch, device, models=models)
+    return {key: (keypoints, presence) for key, keypoints, presence in engine.process_videos(clips.items())}
+
+
 def measure(names: list[str], seeds: int, batch: int, processes: int) -> tuple[dict, list[dict], dict]:
     """The engine's per-part figures against MediaPipe, each seed's floor figures, and the engine's own outputs
     {clip: (keypoints, presence)}. MediaPipe's runs go to `processes` spawned processes while the engine runs
     here (one torch thread)."""
     clips = {name: engine_trace.read_clip(name) for name in names}
-
-    def engine_run() -> dict:
-        return {key: (k, p) for key, k, p in BatchedHolistic(batch_size=batch).process_videos(clips.items())}
-
-    reference, floors, engine = mediapipe_figures(clips, seeds, processes, engine_run)
+    reference, floors, engine = mediapipe_figures(clips, seeds, processes, lambda: engine_outputs(clips, batch))
     return part_figures(engine, reference, clip_sizes(clips)), floors, engine
 
 
@@ -117,7 +119,8 @@ def main() -> None:
             figures.add(f"engine_floor.{part}.engine_{key}", value, digits=4)
             figures.add(f"engine_floor.{part}.floor_{key}", judged[seeds][part]["floor"]["worst"][key] or 0.0, digits=4)
             seed_values = [floor[part][key] or 0.0 for floor in floors]
-            figures.note(f"{part} {key}: {rank(value, seed_values, key != 'presence_agreement')}")
+            seeds_text = " ".join(f"{v:.4f}" for v in seed_values)
+            figures.note(f"{part} {key}: {rank(value, seed_values, key != 'presence_agreement')} (seeds: {seeds_text})")
         for count, parts in judged.items():
             verdict = "within" if parts[part]["passed"] else "beyond"
             figures.note(f"{part}: {verdict} verify's limits against {count} seeds {parts[part]['beyond']}")

@@ -74,6 +74,12 @@ def read_prepared(folder: Path) -> tuple[dict, dict, list[dict]]:
     return clips, reference, prepared["floors"]
 
 
+def replicated(videos: dict, batch: int) -> list[tuple[str, object]]:
+    """(key, video) with each video taken often enough that every one of `batch` slots runs about two."""
+    copies = math.ceil(2 * batch / len(videos))
+    return [(f"{name}#{c}", video) for c in range(copies) for name, video in videos.items()]
+
+
 def timed_run(engine, videos: list, device: str) -> tuple[float, int, float]:
     """Wall seconds, frames and peak GPU memory (GiB; 0 on the CPU) of the engine over the videos."""
     import torch
@@ -109,24 +115,23 @@ def main() -> None:
     sys.path.insert(0, str(folder))  # its mediapipe/modules tree: where the engine looks for the models
     import torch
 
-    from engine_floor import judge, part_figures
+    from engine_floor import clip_sizes, engine_outputs, judge, part_figures
     from phoenix_keypoints.engine.graph import BatchedHolistic
+    from phoenix_keypoints.engine.stages import Models
     from phoenix_keypoints.frame_decoders import FrameDecoders
     from phoenix_keypoints.frame_sources import PngFrames
     from phoenix_keypoints.holistic import FrameWalk
 
     clips, reference, floors = read_prepared(folder)
-    sizes = {name: frames[0].shape[1::-1] for name, frames in clips.items()}
+    sizes = clip_sizes(clips)
     figures = Figures("engine_gpu", args.json)
     name = torch.cuda.get_device_name() if args.device.startswith("cuda") else "cpu"
     figures.note(f"{args.device} ({name}), torch {torch.__version__}, {len(clips)} clips, {len(floors)} floor seeds")
 
     # Keypoints: the engine on the device against MediaPipe, judged as verify judges; and against itself on the CPU.
-    models_device = BatchedHolistic(4, args.device).models
-    on_device = {
-        k: (kp, p) for k, kp, p in BatchedHolistic(4, args.device, models=models_device).process_videos(clips.items())
-    }
-    on_cpu = {k: (kp, p) for k, kp, p in BatchedHolistic(4, "cpu").process_videos(clips.items())}
+    models_device = Models(args.device)
+    on_device = engine_outputs(clips, 4, args.device, models_device)
+    on_cpu = engine_outputs(clips, 4)
     engine_figures = part_figures(on_device, reference, sizes)
     for part, entry in judge(engine_figures, floors).items():
         ours, worst = entry["engine"], entry["floor"]["worst"]
@@ -146,23 +151,18 @@ def main() -> None:
     # the pose detector runs on more of the frames than it will on the dataset.
     phoenix = {name: frames for name, frames in clips.items() if not name.endswith(".mp4")}
     batches = [min(args.batches), max(args.batches)] if args.quick else args.batches
-    best = (0.0, batches[0])
-    BatchedHolistic(batches[0], args.device, models=models_device)  # the models' first calls are behind us
+    best = (0.0, batches[0])  # the models ran above: their first calls are behind us
     for batch in batches:
-        copies = math.ceil(2 * batch / len(phoenix))
-        videos = [(f"{name}#{c}", frames) for c in range(copies) for name, frames in phoenix.items()]
         engine = BatchedHolistic(batch, args.device, models=models_device)
-        wall, frames, memory = timed_run(engine, videos, args.device)
+        wall, frames, memory = timed_run(engine, replicated(phoenix, batch), args.device)
         best = max(best, (figures.add(f"engine_gpu.b{batch}.frames_per_second", frames / wall, "frames/s"), batch))
         figures.add(f"engine_gpu.b{batch}.gpu_memory_gib", memory, "GiB")
 
     # The feed: PNG folders through the decoder processes and FrameWalk, as the extraction job runs it.
-    rate, batch = best
-    copies = math.ceil(2 * batch / len(phoenix))
+    batch = best[1]
     folders = [folder / "clips" / f"{i}" for i, name in enumerate(clips) if name in phoenix]
-    sources = [PngFrames(sorted(clip.glob("*.png")), clip.name) for clip in folders]
-    sources = [(f"{source.reference_folder}#{c}", source) for c in range(copies) for source in sources]
-    wall, frames = time.perf_counter(), 0
+    sources = replicated({clip.name: PngFrames(sorted(clip.glob("*.png")), clip.name) for clip in folders}, batch)
+    wall = time.perf_counter()
     with FrameDecoders(args.processes) as decoders:
         walks = {key: FrameWalk(source) for key, source in sources}
         videos = ((key, walks[key].rgb_frames(decoded)) for key, decoded in decoders.videos(sources))
@@ -177,9 +177,8 @@ def main() -> None:
     activities = [torch.profiler.ProfilerActivity.CPU]
     if args.device.startswith("cuda"):
         activities.append(torch.profiler.ProfilerActivity.CUDA)
-    videos = [(f"{name}#{c}", frames) for c in range(copies) for name, frames in phoenix.items()]
     with torch.profiler.profile(activities=activities) as profile:
-        list(BatchedHolistic(batch, args.device, models=models_device).process_videos(videos))
+        list(BatchedHolistic(batch, args.device, models=models_device).process_videos(replicated(phoenix, batch)))
     sort = "self_cuda_time_total" if len(activities) > 1 else "self_cpu_time_total"
     print(profile.key_averages().table(sort_by=sort, row_limit=5 if args.quick else 30), flush=True)
     figures.save()
