@@ -85,16 +85,15 @@ def perspective_transform(src: torch.Tensor, size: int) -> torch.Tensor:
     for i in range(8):
         # Partial pivoting: the first row with the strictly largest |a_ji| (argmax returns the first maximum).
         k = i + torch.argmax(a[:, i:, i].abs(), dim=1)
-        a_i, a_k = a[rows, i].clone(), a[rows, k].clone()
-        a[rows, i], a[rows, k] = a_k, a_i
-        b_i, b_k = b[rows, i].clone(), b[rows, k].clone()
-        b[rows, i], b[rows, k] = b_k, b_i
+        # Row swap: indexing with `rows` makes copies, so both sides are read before either is written.
+        a[rows, i], a[rows, k] = a[rows, k], a[rows, i]
+        b[rows, i], b[rows, k] = b[rows, k], b[rows, i]
         d = -1.0 / a[:, i, i]
         alpha = a[:, i + 1 :, i] * d[:, None]
         a[:, i + 1 :, i + 1 :] += alpha[:, :, None] * a[:, i, None, i + 1 :]
         b[:, i + 1 :] += alpha * b[:, i, None]
     for i in range(7, -1, -1):
-        s = b[:, i].clone()
+        s = b[:, i]
         for k in range(i + 1, 8):
             s = s - a[:, i, k] * b[:, k]
         b[:, i] = s / a[:, i, i]
