@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".ts", ".flv", ".wmv")
 REFERENCE_SEPARATOR = "#"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def describe_unreadable(path: Path) -> str:
         return "empty file (0 bytes)"
     with open(path, "rb") as stream:
         head = stream.read(8)
-    if head != b"\x89PNG\r\n\x1a\n":
+    if head != PNG_SIGNATURE:
         return f"not a PNG image (starts with {head!r})"
     return f"corrupt or truncated PNG ({size} bytes)"
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .errors import InputError
-from .frame_sources import DecodedVideo, PngFrames, count_frames, is_video_file, probe_video
+from .frame_sources import PNG_SIGNATURE, DecodedVideo, PngFrames, count_frames, is_video_file, probe_video
 from .manifest import frame_bound, read_manifest
 
 CSV_COLUMNS = ("name", "video", "start", "end", "speaker", "orth", "translation")
@@ -17,7 +17,6 @@ ANNOTATION_COLUMNS = ("speaker", "orth", "translation")  # what the outputs keep
 FRAME_NAME = re.compile(r"^images(\d+)\.png$")
 # A frame saved in another format, or with an upper-case extension: said once per video, not per file.
 OTHER_FORMAT_FRAME = re.compile(r"^images\d+\.(?P<extension>\w+)$", re.IGNORECASE)
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_PROBLEMS_SHOWN = 20
 
 log = logging.getLogger(__name__)

@@ -221,8 +221,9 @@ def summary(
     notes = {}
     for path in stats:
         notes |= json.loads(Path(path).read_text(encoding="utf-8")).get("frame_count_notes", {})
-    write_text(text, summary_text(dataset, npz, skipped, verification, holistic, outputs, notes))
-    log.info("summary:\n%s", Path(text).read_text(encoding="utf-8"))
+    written = summary_text(dataset, npz, skipped, verification, holistic, outputs, notes)
+    write_text(text, written)
+    log.info("summary:\n%s", written)
 
 
 def qc_frames(npz: str, dataset_path: str, frames: str, count: int) -> None:
