@@ -8,8 +8,8 @@ import torch
 from .device import divide
 
 # SsdAnchorsCalculator options (fixed anchor size 1, two anchors per cell and layer, equal strides merged).
-POSE_DETECTOR = {"size": 224, "strides": (8, 16, 32, 32, 32), "num_keypoints": 4}
-FACE_DETECTOR = {"size": 128, "strides": (8, 16, 16, 16), "num_keypoints": 6}
+POSE_DETECTOR = {"size": 224, "strides": (8, 16, 32, 32, 32)}
+FACE_DETECTOR = {"size": 128, "strides": (8, 16, 16, 16)}
 MIN_SCORE = 0.5
 MIN_SUPPRESSION_IOU = 0.3
 SCORE_CLIP = 100.0

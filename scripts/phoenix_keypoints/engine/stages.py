@@ -72,11 +72,12 @@ DEFAULT_CONFIDENCE = Confidence()
 
 def detect_pose(models: Models, frames, sizes, rows, min_score: float = detection.MIN_SCORE) -> PoseDetection:
     """S1: pose detection on the whole frame letterboxed to 224, and the pose ROI from its first detection."""
+    size, strides = detection.POSE_DETECTOR["size"], detection.POSE_DETECTOR["strides"]
     roi_px, padding = crops.pad_roi(crops.whole_image_rois(sizes[rows]))
-    tensor = crops.crop(frames, sizes, rows, roi_px, 224, (-1.0, 1.0), zero_border=True)
+    tensor = crops.crop(frames, sizes, rows, roi_px, size, (-1.0, 1.0), zero_border=True)
     raw_boxes, raw_scores = models.pose_detection(tensor)
-    anchors = detection.ssd_anchor_centres(224, detection.POSE_DETECTOR["strides"], tensor.device)
-    found, score, box, keypoints = detection.top_detection(raw_boxes, raw_scores, anchors, 224.0, min_score)
+    anchors = detection.ssd_anchor_centres(size, strides, tensor.device)
+    found, score, box, keypoints = detection.top_detection(raw_boxes, raw_scores, anchors, float(size), min_score)
     box, keypoints = detection.remove_letterbox(box, keypoints, padding)
     return PoseDetection(found, score, box, keypoints, pose_roi_from_detection(keypoints, sizes[rows]))
 
@@ -202,10 +203,11 @@ def face_roi_from_pose(pose: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
 
 def detect_face(models: Models, frames, sizes, rows, rois) -> tuple[torch.Tensor, torch.Tensor]:
     """S4.2-S4.3: (found bool [n], face ROI from the first detection [n, 5]) on the ROI from pose."""
-    tensor, _, roi_px = _crop_roi(frames, sizes, rows, rois, 128, (-1.0, 1.0), zero_border=True)
+    size, strides = detection.FACE_DETECTOR["size"], detection.FACE_DETECTOR["strides"]
+    tensor, _, roi_px = _crop_roi(frames, sizes, rows, rois, size, (-1.0, 1.0), zero_border=True)
     raw_boxes, raw_scores = models.face_detection_short_range(tensor)
-    anchors = detection.ssd_anchor_centres(128, detection.FACE_DETECTOR["strides"], tensor.device)
-    found, _, _, keypoints = detection.top_detection(raw_boxes, raw_scores, anchors, 128.0)
+    anchors = detection.ssd_anchor_centres(size, strides, tensor.device)
+    found, _, _, keypoints = detection.top_detection(raw_boxes, raw_scores, anchors, float(size))
     keypoints = detection.project_keypoints(keypoints, crops.subrect_matrix(roi_px, sizes[rows]))
     rect = roi.rect_from_keypoints(keypoints, 0, 1, sizes[rows])
     return found, roi.transform_rect(rect, sizes[rows], 2.0, shift_y=-0.1)
