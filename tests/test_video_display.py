@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_DATA, run_cli, run_snakemake
+from phoenix_keypoints import journal
 from phoenix_keypoints.extract import run_shard
 from phoenix_keypoints.frame_sources import VFR_MIN_SECONDS
 from phoenix_keypoints.holistic import HolisticSettings
@@ -179,6 +180,11 @@ def test_video_rotation_ignore_gives_the_stored_frames_and_sizes(clips):
         assert np.array_equal(np.rot90(stored, k=degrees // 90), upright), video.video_id
     turned, _, _ = build_manifest_index(manifest(clips, ROTATION_ROWS), ["train"], "auto")
     assert [(v.width, v.height) for v in turned] == [UPRIGHT_SIZE] * 4
+    # The journal keys a video by the rotation applied: changing the setting reruns the turned videos only.
+    fingerprints = [
+        [journal.fingerprint({}, video_source(clips, video), "code") for video in found] for found in (videos, turned)
+    ]
+    assert [ignored == auto for ignored, auto in zip(*fingerprints, strict=True)] == [True, False, False, False]
 
 
 @pytest.mark.slow
