@@ -36,8 +36,8 @@ class Video:
     end: int | None = None
     shard: int | None = None
     rotation: int = 0  # a video file's: clockwise degrees that turn its stored frames upright
-    start_time: float | None = None  # a video file's cut in seconds (frames shown at or after start_time,
-    end_time: float | None = None  # before end_time); start and end then estimate it at the container's fps
+    start_time: float | None = None  # a video file's cut in seconds: frames shown at or after start_time,
+    end_time: float | None = None  # and before end_time (start then stays 0, end None)
 
     @property
     def key(self) -> str:
