@@ -23,6 +23,8 @@ rule index:
         splits=config["splits"],
         max_samples_per_split=config["max_samples_per_split"],
         on_bad_video=config["on_bad_video"],
+        # The rotation applied is indexed per video: changing it reruns only the turned videos (journal).
+        video_rotation=config["video_rotation"],
         # Names, sizes and times of every frame: a frame added, removed or replaced indexes again (the
         # journal then recomputes only the videos whose frames changed).
         frames=lambda wildcards: plan.frames_fingerprint(config),

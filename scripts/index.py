@@ -9,5 +9,5 @@ with log_to(snakemake.log[0]):
     stages.index(
         params.dataset_path, params.annotations_subdir, params.frames_subdir, params.splits,
         params.max_samples_per_split, params.on_bad_video, snakemake.output.corpus, snakemake.output.skipped,
-        params.manifest,
+        params.manifest, params.video_rotation,
     )  # fmt: skip

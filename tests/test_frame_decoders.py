@@ -20,9 +20,10 @@ def png_source(folder) -> PngFrames:
 
 
 def assert_same_frames(decoded: list, expected: list) -> None:
-    assert [reference for reference, _, _ in decoded] == [reference for reference, _, _ in expected]
-    assert [reason for _, _, reason in decoded] == [reason for _, _, reason in expected]
-    for (reference, image, _), (_, expected_image, _) in zip(decoded, expected, strict=True):
+    assert [(reference, reason, time) for reference, _, reason, time in decoded] == [
+        (reference, reason, time) for reference, _, reason, time in expected
+    ]
+    for (reference, image, _, _), (_, expected_image, _, _) in zip(decoded, expected, strict=True):
         assert (image is None and expected_image is None) or np.array_equal(image, expected_image), reference
 
 
@@ -43,7 +44,7 @@ def test_every_frame_in_order_as_the_sources_read_them(tmp_path):
     for (_, frames), (_, source) in zip(decoded, keyed, strict=True):
         assert_same_frames(frames, list(source.frames()))
     damaged_frames = decoded[-2][1]
-    assert [reason for _, _, reason in damaged_frames if reason] == [
+    assert [reason for _, _, reason, _ in damaged_frames if reason] == [
         "empty file (0 bytes)",
         f"corrupt or truncated PNG ({100} bytes)",
     ]

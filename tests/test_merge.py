@@ -79,7 +79,8 @@ def test_seed_format_round_trip(records):
     assert [f["frame_index"] for f in dev["keypoints"]] == list(range(9))
     assert dev["videos"] == [
         {"video_id": "sample_asl_clip-1", "offset": 0, "n_frames": 9, "width": 210, "height": 260, "fps": 0.0,
-         "speaker": "SignerASL3", "orth": "BEISPIEL", "translation": "a short clip with both hands raised"}
+         "rotation": 0, "vfr": False, "speaker": "SignerASL3", "orth": "BEISPIEL",
+         "translation": "a short clip with both hands raised"}
     ]  # fmt: skip
     assert dev["keypoints"][0]["left_hand_present"] is True
     assert dev["bad_frames"] == [

@@ -38,8 +38,8 @@ class Frames:
     """A frame source of two frames, the second undecodable."""
 
     def frames(self):
-        yield "clip/images0001.png", np.zeros((4, 5, 3), np.uint8), None
-        yield "clip/images0002.png", None, "empty file (0 bytes)"
+        yield "clip/images0001.png", np.zeros((4, 5, 3), np.uint8), None, None
+        yield "clip/images0002.png", None, "empty file (0 bytes)", None
 
     def fingerprint_items(self):
         yield "fingerprint"
@@ -50,8 +50,8 @@ class Frames:
 
 def test_perturbed_frames_keep_references_bad_frames_and_the_source_s_answers():
     frames = list(PerturbedFrames(Frames(), 0, "dev/clip").frames())
-    assert [reference for reference, _, _ in frames] == ["clip/images0001.png", "clip/images0002.png"]
-    assert frames[0][1].sum() == 1 and frames[1][1:] == (None, "empty file (0 bytes)")
+    assert [reference for reference, _, _, _ in frames] == ["clip/images0001.png", "clip/images0002.png"]
+    assert frames[0][1].sum() == 1 and frames[1][1:] == (None, "empty file (0 bytes)", None)
     source = PerturbedFrames(Frames(), 0, "dev/clip")
     assert list(source.fingerprint_items()) == ["fingerprint"] and source.ending(2) == "2 frames"
 

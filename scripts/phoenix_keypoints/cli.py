@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import stages
 from .errors import InputError
+from .frame_sources import VIDEO_ROTATION_SETTINGS
 from .holistic import BAD_FRAME_POLICIES, HolisticSettings
 from .index import DatasetPaths
 from .progress import RATE_WINDOW_SECONDS, read_progress
@@ -60,7 +61,7 @@ def run_extract(args) -> int:
     )  # fmt: skip
     stages.extract_dataset(
         args.dataset_path, args.splits, settings, args.on_bad_video, args.on_bad_frame, args.max_samples_per_split,
-        args.output_path, args.annotations_subdir, args.frames_subdir, args.manifest,
+        args.output_path, args.annotations_subdir, args.frames_subdir, args.manifest, args.video_rotation,
     )  # fmt: skip
     return 0
 
@@ -126,6 +127,8 @@ def parser() -> argparse.ArgumentParser:
     extract.add_argument("--frames_subdir", default=DatasetPaths.frames_subdir, help="default: %(default)s")
     extract.add_argument("--on_bad_video", choices=("fail", "skip"), default="fail", help="default: %(default)s")
     extract.add_argument("--on_bad_frame", choices=BAD_FRAME_POLICIES, default="fail", help="default: %(default)s")
+    extract.add_argument("--video_rotation", choices=VIDEO_ROTATION_SETTINGS, default="auto",
+                         help="auto: video files upright as players show them; ignore: as stored")  # fmt: skip
     extract.add_argument("--model_complexity", type=int, choices=(0, 1, 2), default=HOLISTIC.model_complexity)
     extract.add_argument("--static_image_mode", action="store_true", help="detect in every frame, no tracking")
     extract.add_argument("--refine_face_landmarks", action="store_true")

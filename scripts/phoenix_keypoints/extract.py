@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+
 from . import journal
 from .frame_decoders import FrameDecoders
+from .frame_sources import video_timing
 from .holistic import FrameWalk, HolisticSettings, VideoResult, create_holistic, extract_video
 from .index import Video, video_source
 from .progress import format_progress
@@ -37,6 +40,8 @@ def iso(timestamp: float) -> str:
 
 def video_record(video: Video, result: VideoResult) -> dict:
     """What a shard (and the baseline) stores for one video."""
+    times = result.times if result.times is not None else np.full(len(result.references), np.nan)
+    fps, variable = video_timing(times, video.fps) if video.is_video_file else (video.fps, False)
     return {
         "split": video.split,
         "video_id": video.video_id,
@@ -46,8 +51,11 @@ def video_record(video: Video, result: VideoResult) -> dict:
         "bad_frames": result.bad_frames,
         "width": result.width,
         "height": result.height,
-        "fps": video.fps,
+        "fps": fps,
         "annotations": video.annotations,
+        "frame_times": times,  # a video file's from the container; NaN for PNG frames (the NPZ: index / fps)
+        "rotation": video.rotation,
+        "vfr": variable,
     }
 
 
@@ -66,9 +74,12 @@ class Progress:
     def start(self) -> None:
         self.started = time.time()
 
-    def add(self, frames: int, computed: bool = True) -> None:
+    def add(self, frames: int, indexed: int, computed: bool = True) -> None:
+        """A video done: its `frames` as decoded, of the `indexed` the total counted (a video file's container
+        may miscount them)."""
         self.done_videos += 1
         self.done_frames += frames
+        self.total_frames += frames - indexed
         self.rate_frames += frames if computed else 0
         elapsed = time.time() - self.started
         rate = self.rate_frames / elapsed if elapsed > 0 else 0.0
@@ -93,7 +104,7 @@ def extract_in_process(
             if result.ending:
                 log.warning("%s: %s", video.key, result.ending)
             records.append(video_record(video, result))
-            progress.add(len(result.references))
+            progress.add(len(result.references), video.n_frames)
     return records
 
 
@@ -197,7 +208,7 @@ def run_shard(
         cached = journal.load(journal_dir, video.split, video.video_id, fingerprints[video.key])
         if cached is not None:
             results[video.key] = cached
-            progress.add(video.n_frames, computed=False)
+            progress.add(len(cached.references), video.n_frames, computed=False)
     reused = len(results)
     todo = sorted((v for v in videos if v.key not in results), key=lambda v: -v.n_frames)
     workers = max(1, min(workers, len(todo)))
@@ -209,7 +220,7 @@ def run_shard(
         computed.append(result)
         if result.ending:
             log.warning("%s: %s", video.key, result.ending)
-        progress.add(len(result.references))
+        progress.add(len(result.references), video.n_frames)
 
     cpu_main_start = time.process_time()
     if todo:

@@ -52,6 +52,7 @@ class VideoResult:
     width: int = 0
     height: int = 0
     ending: str | None = None  # a video file that gave another number of frames than its container said
+    times: np.ndarray | None = None  # float64 [n]: each frame's time in its video file (seconds); NaN: a PNG's
     cpu_seconds: float = 0.0
     started_at: float = 0.0
     finished_at: float = 0.0
@@ -106,6 +107,7 @@ class FrameWalk:
     source: object  # a frame_sources source
     on_bad_frame: str = "fail"
     references: list[str] = field(default_factory=list)
+    times: list[float | None] = field(default_factory=list)
     bad_frames: list[tuple[int, str]] = field(default_factory=list)
     width: int = 0
     height: int = 0
@@ -113,8 +115,9 @@ class FrameWalk:
     def rgb_frames(self, frames: "Iterable[Frame] | None" = None) -> Iterator[np.ndarray]:
         import cv2
 
-        for reference, image, reason in self.source.frames() if frames is None else frames:
+        for reference, image, reason, seconds in self.source.frames() if frames is None else frames:
             self.references.append(reference)
+            self.times.append(seconds)
             if image is None:
                 if self.on_bad_frame == "fail":
                     raise InputError(
@@ -142,9 +145,10 @@ class FrameWalk:
         all_keypoints = np.zeros((n, NUM_POINTS, NUM_COORDS), dtype=np.float32)
         all_presence = np.zeros((n, len(PART_NAMES)), dtype=bool)
         all_keypoints[decoded], all_presence[decoded] = keypoints, presence
+        times = np.array([np.nan if time is None else time for time in self.times], dtype=np.float64)
         return VideoResult(
             all_keypoints, all_presence, self.references, self.bad_frames, self.width, self.height,
-            self.source.ending(n),
+            self.source.ending(n), times,
         )  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 
 from .errors import InputError
 from .frame_sources import PNG_SIGNATURE, DecodedVideo, PngFrames, count_frames, is_video_file, probe_video
-from .manifest import frame_bound, read_manifest
+from .manifest import frame_bound, read_manifest, seconds_bound
 
 CSV_COLUMNS = ("name", "video", "start", "end", "speaker", "orth", "translation")
 ANNOTATION_COLUMNS = ("speaker", "orth", "translation")  # what the outputs keep of a PHOENIX CSV row
@@ -35,6 +35,9 @@ class Video:
     start: int = 0  # the cut, in frame numbers: start included, end excluded (None: to the last frame)
     end: int | None = None
     shard: int | None = None
+    rotation: int = 0  # a video file's: clockwise degrees that turn its stored frames upright
+    start_time: float | None = None  # a video file's cut in seconds: frames shown at or after start_time,
+    end_time: float | None = None  # and before end_time (start then stays 0, end None)
 
     @property
     def key(self) -> str:
@@ -333,7 +336,9 @@ def _cut(row: dict, fps: float) -> tuple[int, int | None]:
     return start or 0, end
 
 
-def _manifest_video(split: str, name: str, source: Path, relative: str, row: dict, annotations: list[str]):
+def _manifest_video(
+    split: str, name: str, source: Path, relative: str, row: dict, annotations: list[str], video_rotation: str,
+):  # fmt: skip
     """A Video for one manifest row, or the reason it is unusable."""
     values = {column: row[column] for column in annotations}
     if source.is_dir():
@@ -350,21 +355,36 @@ def _manifest_video(split: str, name: str, source: Path, relative: str, row: dic
     if not is_video_file(source):
         what = "missing" if not source.exists() else "neither a folder of frames nor a video file"
         return None, f"{source} is {what}"
-    info, problem = probe_video(source)
+    info, problem = probe_video(source, video_rotation)
     if problem:
         return None, problem
-    start, end = _cut(row, info.fps)
+    start, end = _cut(row, info.fps)  # a cut in seconds: an estimate, the frame times select the frames
+    start_time, end_time = seconds_bound(row.get("start", "")), seconds_bound(row.get("end", ""))
+    cut = DecodedVideo(source, relative, 0 if start_time is not None else start,
+                       None if end_time is not None else end, None, info.rotation, start_time, end_time)  # fmt: skip
+    # The container's count (a cut in seconds: at its frame rate), until extraction decodes the video.
     count = max(0, min(end if end is not None else info.frame_count, info.frame_count) - start)
     if count == 0:  # some containers announce no frame count, or a wrong one: the decoded frames decide
-        decoded = count_frames(source, end)
-        count = max(0, decoded - start)
+        count = cut.count()
         if count == 0:
-            return None, f"the cut (start {start}, end {end}) holds none of its {decoded} decoded frames"
-    return Video(split, name, count, relative, values, info.width, info.height, info.fps, start, end), None
+            decoded = count_frames(source, cut.end)
+            bounds = f"start {_bound(row, 'start', start)}, end {_bound(row, 'end', end)}"
+            return None, f"the cut ({bounds}) holds none of its {decoded} decoded frames"
+    video = Video(split, name, count, relative, values, info.width, info.height, info.fps, cut.start, cut.end)
+    video.rotation, video.start_time, video.end_time = info.rotation, start_time, end_time
+    return video, None
 
 
-def build_manifest_index(manifest: Path, splits: list[str]) -> tuple[list[Video], list[Problem], dict[str, int]]:
-    """Every video of the manifest's rows in the splits, every problem, and the rows of each split."""
+def _bound(row: dict, column: str, frames: int | None):
+    """A cut's bound as the manifest gives it: seconds as written, else the frame number."""
+    return row.get(column) if seconds_bound(row.get(column, "")) is not None else frames
+
+
+def build_manifest_index(
+    manifest: Path, splits: list[str], video_rotation: str = "auto"
+) -> tuple[list[Video], list[Problem], dict[str, int]]:
+    """Every video of the manifest's rows in the splits, every problem, and the rows of each split (video files
+    turned upright by their display matrix, unless video_rotation is "ignore")."""
     annotations, rows = read_manifest(manifest)
     videos, problems, seen = [], [], set()
     listed_rows = dict.fromkeys(splits, 0)
@@ -387,7 +407,7 @@ def build_manifest_index(manifest: Path, splits: list[str]) -> tuple[list[Video]
         path = Path(row["path"])
         source = path if path.is_absolute() else manifest.parent / path
         try:
-            video, reason = _manifest_video(split, name, source, path.as_posix(), row, annotations)
+            video, reason = _manifest_video(split, name, source, path.as_posix(), row, annotations, video_rotation)
         except ValueError as err:
             video, reason = None, f"start/end: {err}"
         if reason:
@@ -399,11 +419,11 @@ def build_manifest_index(manifest: Path, splits: list[str]) -> tuple[list[Video]
 
 def select_videos(
     dataset: DatasetPaths, splits: list[str], on_bad_video: str, max_per_split: int | None,
-    manifest: Path | None = None,
+    manifest: Path | None = None, video_rotation: str = "auto",
 ) -> tuple[list[Video], list[Problem]]:  # fmt: skip
     """The videos to extract, from the PHOENIX layout or a manifest: refuses a bad video ("fail") or leaves it
     out with a warning ("skip"); a split whose CSV (or manifest) lists videos but keeps none is refused."""
-    found = build_manifest_index(manifest, splits) if manifest else build_index(dataset, splits)
+    found = build_manifest_index(manifest, splits, video_rotation) if manifest else build_index(dataset, splits)
     videos, problems, listed_rows = found
     if problems and on_bad_video == "fail":
         raise InputError(problems_message(problems))
@@ -437,7 +457,10 @@ def video_source(dataset_root: Path, video: Video) -> PngFrames | DecodedVideo:
     """Where the video's frames are read from: its frame folder (checked against the index) or its file."""
     location = dataset_root / video.source  # an absolute source stays as it is
     if video.is_video_file:
-        return DecodedVideo(location, video.source, video.start, video.end, video.n_frames)
+        return DecodedVideo(
+            location, video.source, video.start, video.end, video.n_frames, video.rotation, video.start_time,
+            video.end_time,
+        )  # fmt: skip
     return PngFrames(video_frame_paths(dataset_root, video), video.source)
 
 

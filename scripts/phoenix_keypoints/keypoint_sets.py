@@ -21,7 +21,7 @@ NPZ_PATTERN = re.compile(r"^(?P<split>.+)_keypoints\.npz$")
 SPLIT_ORDER = ("train", "dev", "test")
 PRESENT_KEYS = tuple(f"{part}_present" for part in PART_NAMES)
 # The seed format's per-video keys; any other key of a video there is a corpus column.
-SEED_VIDEO_KEYS = ("video_id", "offset", "n_frames", "width", "height", "fps")
+SEED_VIDEO_KEYS = ("video_id", "offset", "n_frames", "width", "height", "fps", "rotation", "vfr")
 
 
 def npz_path(folder: str | Path, split: str) -> Path:
@@ -55,6 +55,9 @@ class SplitAssembler:
         self.widths = np.zeros(len(names), dtype=np.int32)
         self.heights = np.zeros(len(names), dtype=np.int32)
         self.fps = np.zeros(len(names), dtype=np.float32)
+        self.frame_times = np.full(n, np.nan)  # seconds from the start of the video (file)
+        self.rotations = np.zeros(len(names), dtype=np.int16)  # clockwise degrees applied to a video file
+        self.vfr = np.zeros(len(names), dtype=bool)  # a video file with a variable frame rate
         # The corpus columns each video keeps (PHOENIX: speaker, orth, translation): what sign language
         # recognition and translation models train on. The dataset's `columns` from the start, so that a split
         # without videos has them too; others in the order first seen.
@@ -78,6 +81,8 @@ class SplitAssembler:
         self.presence[rows] = record["presence"]
         self.image_paths[rows] = record["image_paths"]
         self.widths[i], self.heights[i], self.fps[i] = record["width"], record["height"], record["fps"]
+        self.frame_times[rows] = frame_times(record, n_rows)
+        self.rotations[i], self.vfr[i] = record.get("rotation", 0), record.get("vfr", False)
         for column, value in record["annotations"].items():
             self.annotations.setdefault(column, [""] * len(self.names))[i] = value
         self.bad_frames.update((rows.start + frame, reason) for frame, reason in record["bad_frames"])
@@ -105,12 +110,24 @@ class SplitAssembler:
             "video_widths": self.widths,
             "video_heights": self.heights,
             "video_fps": self.fps,
+            "frame_times": self.frame_times,
+            "video_rotation": self.rotations,
+            "video_vfr": self.vfr,
             "annotation_columns": np.array(list(self.annotations), dtype=str),
             **{f"video_{column}": np.array(values, dtype=str) for column, values in self.annotations.items()},
             "bad_frame_rows": np.array(bad_rows, dtype=np.int64),
             "bad_frame_reasons": np.array([self.bad_frames[row] for row in bad_rows], dtype=str),
             "settings": np.array(json.dumps(settings)),
         }
+
+
+def frame_times(record: dict, n: int) -> np.ndarray:
+    """A video's frame times: a video file's from its container; a frame folder's index / fps where its
+    frame rate is known, else NaN."""
+    times = record.get("frame_times")
+    if times is not None and not np.all(np.isnan(times)):
+        return times
+    return np.arange(n) / record["fps"] if record["fps"] else np.full(n, np.nan)
 
 
 # Every array a split's NPZ holds besides a video_<column> per annotation column: what the stages read.
@@ -181,17 +198,22 @@ def to_seed_split(arrays) -> dict:
     """One split in the seed format, from its arrays."""
     video_ids, image_paths = arrays["video_ids"].tolist(), arrays["image_paths"].tolist()
     frame_index, presence, keypoints = arrays["frame_index"].tolist(), arrays["presence"].tolist(), arrays["keypoints"]
+    times = arrays["frame_times"].tolist()
     frames = []
     for row in range(len(keypoints)):
         frame = {
             "video_id": video_ids[row],
             "frame_index": frame_index[row],
             "image_path": image_paths[row],
+            "time": times[row],
             "keypoints": keypoints[row],
         }
         frame.update(zip(PRESENT_KEYS, presence[row], strict=True))
         frames.append(frame)
-    per_video = [arrays[f"video_{key}"].tolist() for key in ("names", "offsets", "lengths", "widths", "heights", "fps")]
+    per_video = [
+        arrays[f"video_{key}"].tolist()
+        for key in ("names", "offsets", "lengths", "widths", "heights", "fps", "rotation", "vfr")
+    ]
     columns = arrays["annotation_columns"].tolist()
     per_video += [arrays[f"video_{column}"].tolist() for column in columns]
     keys = SEED_VIDEO_KEYS + tuple(columns)
@@ -228,6 +250,9 @@ def from_seed_split(split: dict, columns: Iterable[str] = ()) -> dict[str, np.nd
             "width": video["width"],
             "height": video["height"],
             "fps": video.get("fps", 0.0),  # not in keypoint files of earlier versions
+            "frame_times": np.array([frame.get("time", np.nan) for frame in rows], dtype=np.float64),
+            "rotation": video.get("rotation", 0),
+            "vfr": video.get("vfr", False),
             "annotations": {key: value for key, value in video.items() if key not in SEED_VIDEO_KEYS},
             "bad_frames": [(f["frame_index"], bad[video["video_id"], f["frame_index"]])
                            for f in rows if (video["video_id"], f["frame_index"]) in bad],

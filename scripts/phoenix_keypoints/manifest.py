@@ -1,8 +1,9 @@
 """A manifest: one row per video of any sign-language dataset, a video file or a folder of PNG frames.
 
 Columns: split, video_id, path (relative to the manifest's folder, or absolute), optionally start and end
-(a frame number, or seconds with an "s": 4.8s; end excluded), and any others (gloss, translation, signer,
-...), which the outputs carry per video. Tab-separated (.tsv) or comma-separated (.csv).
+(a frame number, or seconds with an "s": 4.8s, which a video file's frame times select; end excluded), and
+any others (gloss, translation, signer, ...), which the outputs carry per video. Tab-separated (.tsv) or
+comma-separated (.csv).
 """
 
 import csv
@@ -18,7 +19,8 @@ REQUIRED_COLUMNS = ("split", "video_id", "path")
 CUT_COLUMNS = ("start", "end")
 # Names the index tables and the NPZ files (video_<name>) use themselves: a corpus column must not take them.
 RESERVED_COLUMNS = ("n_frames", "source", "width", "height", "fps", "shard", "line", "names", "ids", "offsets",
-                    "lengths", "widths", "heights", "frame_index")  # fmt: skip
+                    "lengths", "widths", "heights", "frame_index", "rotation", "vfr", "start_time", "end_time",
+                    "frame_times")  # fmt: skip
 
 
 def read_manifest(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -56,12 +58,18 @@ def read_manifest(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     return annotations, rows
 
 
+def seconds_bound(value: str) -> float | None:
+    """A start or end in seconds ('4.8s'), or None for a frame number or none."""
+    return float(value[:-1]) if value.endswith("s") else None
+
+
 def frame_bound(value: str, fps: float) -> int | None:
-    """A start or end: '' (none), a frame number ('120'), or seconds ('4.8s', at the video's frame rate)."""
+    """A start or end: '' (none), a frame number ('120'), or seconds ('4.8s', at the frame rate `fps`: a frame
+    folder's, or a video file's estimate; its frame times select the frames)."""
     if not value:
         return None
-    if value.endswith("s"):
-        seconds = float(value[:-1])
+    seconds = seconds_bound(value)
+    if seconds is not None:
         if not fps:
             raise ValueError("the video has no frame rate to turn seconds into frames")
         return math.floor(seconds * fps + 0.5)

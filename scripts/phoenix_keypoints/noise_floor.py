@@ -50,8 +50,8 @@ class PerturbedFrames:
     video_key: str
 
     def frames(self) -> Iterator[Frame]:
-        for number, (reference, image, reason) in enumerate(self.source.frames()):
-            yield reference, None if image is None else perturb(image, self.seed, self.video_key, number), reason
+        for number, (reference, image, reason, time) in enumerate(self.source.frames()):
+            yield reference, None if image is None else perturb(image, self.seed, self.video_key, number), reason, time
 
     def fingerprint_items(self) -> Iterator[str]:
         return self.source.fingerprint_items()

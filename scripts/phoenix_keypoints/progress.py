@@ -5,6 +5,9 @@ Read from the files a run leaves while it goes, without unpickling them: the ind
 its modification time says when the video finished) and one stats file per
 finished shard (shards/shard_N.json). A journal entry left from an earlier run with
 other settings counts as done until its shard runs again and replaces it.
+
+A video file's frames are counted as decoded once its shard has finished (its stats say so); until
+then by its container, which may miscount them (the report says how many such counts are left).
 """
 
 import json
@@ -59,6 +62,7 @@ class Count:
     done_videos: int = 0
     done_frames: int = 0
     recent_frames: int = 0  # frames of the videos that count towards the current rate
+    container_counted: int = 0  # video files whose frames are counted by their container, not yet decoded
 
     def line(self, label: str, rate_seconds: float | None, stopped: bool) -> str:
         rate = self.recent_frames / rate_seconds if rate_seconds else None
@@ -81,6 +85,11 @@ class RunProgress:
     def report(self, now: float) -> str:
         stopped = not self.running and self.total.done_frames < self.total.total_frames
         lines = [f"{self.results}: {self.total.total_videos} videos, {self.total.total_frames} frames indexed"]
+        if self.total.container_counted:
+            lines.append(
+                f"{self.total.container_counted} video files are counted by their container's frame count until "
+                "their shard finishes (the other counts are decoded frames)"
+            )
         lines += [count.line(split, self.rate_seconds, stopped) for split, count in self.splits.items()]
         lines.append(self.total.line("all", self.rate_seconds, stopped))
         if stopped:
@@ -151,6 +160,9 @@ def read_progress(results: str | Path, window: float = RATE_WINDOW_SECONDS) -> R
     # Shards without videos, or left from a run with more shards, say nothing about this run.
     stats = [s for s in read_shard_stats(results) if s["shard"] in with_videos]
     finished_shards = {s["shard"] for s in stats}
+    decoded: dict[str, int] = {}  # frames per video as decoded, from the finished shards
+    for shard_stats in stats:
+        decoded |= shard_stats.get("video_frames", {})
     finished: dict[str, float] = {}
     for video in videos:
         try:
@@ -161,14 +173,16 @@ def read_progress(results: str | Path, window: float = RATE_WINDOW_SECONDS) -> R
     splits: dict[str, Count] = {}
     total = Count()
     for video in videos:
+        frames = decoded.get(video.key, video.n_frames)
         for count in (splits.setdefault(video.split, Count()), total):
             count.total_videos += 1
-            count.total_frames += video.n_frames
+            count.total_frames += frames
+            count.container_counted += video.is_video_file and video.key not in decoded
             if video.key in finished or video.shard in finished_shards:
                 count.done_videos += 1
-                count.done_frames += video.n_frames
+                count.done_frames += frames
             if video.key in recent:
-                count.recent_frames += video.n_frames
+                count.recent_frames += frames
     newest = max(finished.values(), default=None)
     running = bool(running_snakemake(results.resolve().parent))
     return RunProgress(results, splits, total, rate_seconds, newest, stats, with_videos, running)

@@ -73,7 +73,8 @@ def write_qc_frames(npz_path: str | Path, dataset_root: str | Path, out_dir: str
     written = []
     for row in sample_frames(arrays["video_offsets"], arrays["video_lengths"], count):
         reference = str(arrays["image_paths"][row])
-        image = read_reference(dataset_root, reference)
+        video = int(np.searchsorted(arrays["video_offsets"], row, side="right")) - 1
+        image = read_reference(dataset_root, reference, int(arrays["video_rotation"][video]))  # as extracted
         if image is None:  # a frame kept as zeros under on_bad_frame: mark
             log.warning("not drawn: %s cannot be decoded (see results/bad_frames.tsv)", reference)
             continue

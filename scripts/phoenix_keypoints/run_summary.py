@@ -55,6 +55,20 @@ def noise_floor_table(report: dict) -> list[str]:
     return aligned(rows)
 
 
+def video_file_notes(turned: int, variable: list[str]) -> list[str]:
+    """How many video files were turned upright, and which have a variable frame rate."""
+    notes = []
+    if turned:
+        notes.append(f"{plural(turned, 'video file')} turned upright by the display matrix (NPZ video_rotation)")
+    if variable:
+        shown = ", ".join(variable[:MAX_NOTES_SHOWN]) + (" ..." if len(variable) > MAX_NOTES_SHOWN else "")
+        notes.append(
+            f"{plural(len(variable), 'video file')} with a variable frame rate (each frame's time is in the NPZ's "
+            f"frame_times; video_fps is the nominal rate): {shown}"
+        )
+    return notes
+
+
 def summary_text(
     dataset_root: str, npz: list, skipped: str, verification: str, holistic: dict, outputs: list[str],
     frame_count_notes: dict[str, str],
@@ -66,12 +80,15 @@ def summary_text(
         for row in csv.DictReader(stream, delimiter="\t"):
             skipped_per_split[row["split"]] = skipped_per_split.get(row["split"], 0) + 1
     rows = [("split", "videos", "frames", "skipped videos", "bad frames")]
+    turned, variable = 0, []
     for path in npz:
         split = split_of(path)
         with np.load(path, allow_pickle=False) as arrays:
             lengths, bad = arrays["video_lengths"], arrays["bad_frame_rows"]
             rows.append((split, len(lengths), int(lengths.sum()), skipped_per_split.get(split, 0), len(bad)))
-    table = aligned(rows)
+            turned += int(np.count_nonzero(arrays["video_rotation"]))
+            variable += [f"{split}/{name}" for name in arrays["video_names"][arrays["video_vfr"]].tolist()]
+    table = aligned(rows) + video_file_notes(turned, variable)  # frames as decoded: the NPZ's
     report = json.loads(Path(verification).read_text(encoding="utf-8"))
     compared = report["splits"].values()
     videos = plural(sum(e["videos"] for e in compared), "video")

@@ -43,12 +43,15 @@ def _write_npz_files(sets: Iterable[tuple[str, dict]], npz_dir: str | Path) -> N
 def index(
     dataset_path: str, annotations_subdir: str, frames_subdir: str, splits: list[str],
     max_samples_per_split: int | None, on_bad_video: str, corpus: str, skipped: str, manifest: str | None = None,
+    video_rotation: str = "auto",
 ) -> None:  # fmt: skip
     """Every video of the splits with its frames (corpus.tsv), and the videos left out (skipped.tsv): from the
-    PHOENIX layout under dataset_path, or from a manifest."""
+    PHOENIX layout under dataset_path, or from a manifest (video files turned as video_rotation says)."""
     dataset = DatasetPaths(Path(dataset_path), annotations_subdir, frames_subdir)
     manifest_path = Path(manifest) if manifest else None
-    videos, problems = select_videos(dataset, list(splits), on_bad_video, max_samples_per_split, manifest_path)
+    videos, problems = select_videos(
+        dataset, list(splits), on_bad_video, max_samples_per_split, manifest_path, video_rotation
+    )
     write_skipped(skipped, problems)
     write_videos(corpus, videos)
     log.info(
@@ -90,13 +93,13 @@ def extract_dataset(
     dataset_path: str | None, splits: list[str], settings: HolisticSettings, on_bad_video: str, on_bad_frame: str,
     max_samples_per_split: int | None, output_path: str,
     annotations_subdir: str = DatasetPaths.annotations_subdir, frames_subdir: str = DatasetPaths.frames_subdir,
-    manifest: str | None = None,
+    manifest: str | None = None, video_rotation: str = "auto",
 ) -> None:  # fmt: skip
     """A whole release (or a manifest's videos) in this process, no shards, no journal: the seed-format pickle."""
     root = Path(manifest).parent if manifest else Path(dataset_path)
     dataset = DatasetPaths(root, annotations_subdir, frames_subdir)
     manifest_path = Path(manifest) if manifest else None
-    chosen, _ = select_videos(dataset, splits, on_bad_video, max_samples_per_split, manifest_path)
+    chosen, _ = select_videos(dataset, splits, on_bad_video, max_samples_per_split, manifest_path, video_rotation)
     _check_writable(output_path)
     records = extract_in_process(dataset.root, chosen, settings, on_bad_frame, "extract")
     write_seed_pickle(output_path, sets_from_records(records, splits, settings.recorded()))

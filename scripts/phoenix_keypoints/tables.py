@@ -8,7 +8,8 @@ from .atomic import write_text
 from .index import Problem, Video
 
 # Then the corpus columns each video carries (PHOENIX: speaker, orth, translation; a manifest: its own).
-VIDEO_COLUMNS = ("split", "video_id", "n_frames", "source", "width", "height", "fps", "start", "end", "shard")
+VIDEO_COLUMNS = ("split", "video_id", "n_frames", "source", "width", "height", "fps", "start", "end", "shard",
+                 "rotation", "start_time", "end_time")  # fmt: skip
 SKIPPED_COLUMNS = ("split", "video_id", "path", "reasons")
 
 
@@ -28,7 +29,8 @@ def write_videos(path, videos: list[Video]) -> None:
     annotations = list(videos[0].annotations) if videos else []
     rows = (
         [v.split, v.video_id, v.n_frames, v.source, v.width, v.height, f"{v.fps:g}", v.start, _blank_if_none(v.end),
-         _blank_if_none(v.shard), *(v.annotations[column] for column in annotations)]
+         _blank_if_none(v.shard), v.rotation, _blank_if_none(v.start_time), _blank_if_none(v.end_time),
+         *(v.annotations[column] for column in annotations)]
         for v in videos
     )  # fmt: skip
     write_text(path, _tsv(VIDEO_COLUMNS + tuple(annotations), rows))
@@ -51,6 +53,9 @@ def read_videos(path) -> list[Video]:
                 start=int(row["start"]),
                 end=int(row["end"]) if row["end"] else None,
                 shard=int(row["shard"]) if row["shard"] else None,
+                rotation=int(row["rotation"]),
+                start_time=float(row["start_time"]) if row["start_time"] else None,
+                end_time=float(row["end_time"]) if row["end_time"] else None,
             )
             for row in reader
         ]
