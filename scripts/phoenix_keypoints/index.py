@@ -411,9 +411,10 @@ def select_videos(
         log.warning("skipped %s/%s: %s [%s]", problem.split, problem.video_id, problem.reason, problem.path)
     emptied = [split for split in splits if listed_rows[split] and not any(v.split == split for v in videos)]
     if emptied:
+        listing = "the manifest lists" if manifest else "its CSV lists"
         raise InputError(
             "no usable video is left in "
-            + ", ".join(f"split {split!r} (its CSV lists {listed_rows[split]})" for split in emptied)
+            + ", ".join(f"split {split!r} ({listing} {listed_rows[split]})" for split in emptied)
             + ": every one was skipped.\n"
             + problems_message([p for p in problems if p.split in emptied])
         )

@@ -9,6 +9,7 @@ importing this module stays light, so that an extraction job takes its GPU slot 
 
 import json
 import logging
+import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -30,6 +31,7 @@ from .tables import read_videos, videos_of_shard, write_skipped, write_videos
 from .verify import FloorLimits, compare, compare_with_floor, require_passed, sample_videos
 
 log = logging.getLogger(__name__)
+SINGLE_VIDEO_SPLIT = "video"  # extract --video
 
 
 def _write_npz_files(sets: Iterable[tuple[str, dict]], npz_dir: str | Path) -> None:
@@ -95,12 +97,31 @@ def extract_dataset(
     """A whole release (or a manifest's videos) in this process, no shards, no journal: the seed-format pickle."""
     root = Path(manifest).parent if manifest else Path(dataset_path)
     dataset = DatasetPaths(root, annotations_subdir, frames_subdir)
+    if not manifest and not (root / annotations_subdir).is_dir():
+        raise InputError(
+            f"{root} has no {annotations_subdir}/ folder: it is not a PHOENIX-2014-T release.\n"
+            "Fix: for one video file or frame folder, --video PATH; for several, --manifest FILE "
+            "(phoenix-keypoints manifest writes one from a folder of videos); for a release, its root folder."
+        )
     manifest_path = Path(manifest) if manifest else None
     chosen, _ = select_videos(dataset, splits, on_bad_video, max_samples_per_split, manifest_path)
     _check_writable(output_path)
     records = extract_in_process(dataset.root, chosen, settings, on_bad_frame, "extract")
     write_seed_pickle(output_path, sets_from_records(records, splits, settings.recorded()))
     log.info("wrote %s", output_path)
+
+
+def extract_one_video(video: str | Path, settings: HolisticSettings, on_bad_frame: str, output_path: str) -> None:
+    """One video file or frame folder, as a one-row manifest: split SINGLE_VIDEO_SPLIT, its name as video_id."""
+    video = Path(video).resolve()
+    with tempfile.TemporaryDirectory() as folder:
+        manifest = Path(folder) / "video.tsv"
+        write_text(
+            manifest,
+            f"split\tvideo_id\tpath\n{SINGLE_VIDEO_SPLIT}\t{video.stem if video.is_file() else video.name}\t{video}\n",
+        )
+        extract_dataset(None, [SINGLE_VIDEO_SPLIT], settings, "fail", on_bad_frame, None, output_path,
+                        manifest=str(manifest))  # fmt: skip
 
 
 def _check_writable(path: str) -> None:

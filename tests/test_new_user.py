@@ -1,0 +1,128 @@
+"""What a new user meets (issue 18): own videos through make and the CLI, settings that stick and say so, null
+from the command line, messages that name the manifest, the report's first page, the QC pictures, the ETA."""
+
+import logging
+import pickle
+import subprocess
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import yaml
+
+from conftest import REPO, SAMPLE, SHARED_DATA, run_cli, run_snakemake
+from phoenix_keypoints import plan
+from phoenix_keypoints.errors import InputError
+from phoenix_keypoints.extract import Progress
+from phoenix_keypoints.index import DatasetPaths, select_videos
+from phoenix_keypoints.run_settings import write_record
+
+FOOTBALL = SHARED_DATA / "signing-clips/FOOTBALL.mp4"
+FRAMES = SAMPLE / "features/fullFrame-210x260px"
+TAGESSCHAU = FRAMES / "test/25October_2010_Monday_tagesschau-17"  # 2 frames
+ASL_CLIP = FRAMES / "dev/sample_asl_clip-1"  # 9 frames
+
+
+def default_config() -> dict:
+    return yaml.safe_load((REPO / "config/config.yaml").read_text())
+
+
+def write_manifest(path, rows: list[tuple[str, str, object]]):
+    path.write_text("split\tvideo_id\tpath\n" + "".join(f"{s}\t{v}\t{p}\n" for s, v, p in rows), encoding="utf-8")
+    return path
+
+
+def test_make_takes_a_manifest_as_it_takes_a_dataset():
+    dry = subprocess.run(
+        ["make", "-n", "run", "MANIFEST=/data/videos.tsv", "ENGINE=torch"], cwd=REPO, capture_output=True, text=True
+    )
+    runs = [line for line in dry.stdout.splitlines() if "snakemake --cores" in line]
+    assert runs and '"manifest=/data/videos.tsv"' in runs[0] and "engine=torch" in runs[0], dry.stdout
+    assert "`make run MANIFEST=" in (REPO / "README.md").read_text(), "the README's make table shows it"
+
+
+@pytest.mark.parametrize("kind", ["file", "folder of videos", "folder of split folders"])
+def test_video_files_as_dataset_path_point_to_a_manifest(tmp_path, kind):
+    if kind == "file":
+        dataset = write_manifest(tmp_path / "videos.tsv", [("train", "football", FOOTBALL)])
+    else:
+        dataset = tmp_path / "videos"
+        folder = dataset / "train" if kind == "folder of split folders" else dataset
+        folder.mkdir(parents=True)
+        (folder / "football.mp4").symlink_to(FOOTBALL)
+    config = default_config() | {"dataset_path": str(dataset)}
+    with pytest.raises(InputError) as error:
+        plan.check_config(config)
+    message = str(error.value)
+    assert "--config manifest=" in message and "MANIFEST=" in message and "phoenix-keypoints manifest" in message
+    assert "pass the release root" not in message
+
+
+def test_manifest_runs_count_what_the_manifest_lists(tmp_path, capsys):
+    manifest = write_manifest(tmp_path / "videos.tsv", [("train", "clip", ASL_CLIP), ("test", "news", TAGESSCHAU)])
+    config = default_config() | {"manifest": str(manifest), "num_shards": 8}
+    plan.check_config(config)
+    assert "num_shards 8 is more than the 2 videos the manifest lists: 2 shards instead" in capsys.readouterr().err
+    broken = write_manifest(tmp_path / "broken.tsv", [("train", "clip", tmp_path / "missing")])
+    with pytest.raises(InputError, match=r"split 'train' \(the manifest lists 1\)"):
+        select_videos(DatasetPaths(tmp_path), ["train"], "skip", None, broken)
+
+
+@pytest.mark.slow
+def test_extract_takes_one_frame_folder(sample_run, tmp_path):
+    release_expected = run_cli("extract", "--dataset_path", TAGESSCHAU, "--output_path", tmp_path / "k.pkl")
+    assert release_expected.returncode == 1 and "--video PATH" in release_expected.stderr, release_expected.stderr
+    assert "--manifest" in release_expected.stderr and "corpus CSV not found" not in release_expected.stderr
+    one = run_cli("extract", "--video", TAGESSCHAU, "--output_path", tmp_path / "k.pkl")
+    assert one.returncode == 0, one.stderr
+    keypoints = pickle.loads((tmp_path / "k.pkl").read_bytes())
+    assert list(keypoints) == ["video"] and [v["name"] for v in keypoints["video"]["videos"]] == [TAGESSCHAU.name]
+    workflow = np.load(sample_run / "results/model_input_data/test_keypoints.npz", allow_pickle=False)
+    np.testing.assert_array_equal(
+        np.stack([f["keypoints"] for f in keypoints["video"]["keypoints"]]), workflow["keypoints"]
+    )
+
+
+def test_null_from_the_command_line(tmp_path):
+    run = run_snakemake(
+        tmp_path, "-n",
+        config={"dataset_path": SAMPLE, "max_samples_per_split": "null", "num_gpus": "None", "threads_per_job": "~",
+                "manifest": "null"},
+    )  # fmt: skip
+    assert "ValidationError" not in run.stdout and "index" in run.stdout
+
+
+@pytest.mark.slow
+def test_kept_settings_are_said_with_the_way_to_change_them(tmp_path):
+    chosen = {"dataset_path": str(SAMPLE), "engine": "torch", "max_samples_per_split": 1}
+    write_record(default_config() | chosen, chosen, tmp_path / "results")
+    plain = run_snakemake(tmp_path, "-n")
+    assert "Kept from the run in results/ (results/settings.yaml), as this command does not choose them:" in plain.stdout
+    assert "  engine=torch: to change it, --config engine=mediapipe (make: ENGINE=mediapipe)" in plain.stdout
+    assert "  max_samples_per_split=1: to change it, --config max_samples_per_split=null" in plain.stdout
+    back = run_snakemake(tmp_path, "-n", config={"max_samples_per_split": "null", "engine": "mediapipe"})
+    assert "max_samples_per_split=1" not in back.stdout and "engine=torch" not in back.stdout
+    assert f"  dataset_path={SAMPLE}: one results folder holds one dataset" in back.stdout
+
+
+def test_help_of_resume_and_extract():
+    resume = run_cli("resume", "--help")
+    assert resume.returncode == 0
+    for forwarded in ("--cores", "--resources gpu=N", "--config", "--directory", "--profile", "examples:"):
+        assert forwarded in resume.stdout, resume.stdout
+    assert "phoenix-keypoints resume --cores 8 --resources gpu=4" in resume.stdout
+    extract = run_cli("extract", "--help")
+    assert "of a release," in extract.stdout and "manifest" in extract.stdout and "--video" in extract.stdout
+
+
+def test_the_eta_leaves_out_start_up(monkeypatch, caplog):
+    clock = iter([0.0, 600.0, 610.0, 620.0])  # 10 minutes of start-up, then 100 frames each 10 s
+    monkeypatch.setattr("phoenix_keypoints.extract.time", SimpleNamespace(time=lambda: next(clock)))
+    progress = Progress("shard 0", 4, 400)
+    with caplog.at_level(logging.INFO, logger="phoenix_keypoints.extract"):
+        progress.start()
+        for _ in range(3):
+            progress.add(100)
+    lines = [record.getMessage() for record in caplog.records]
+    assert lines[0].endswith("ETA estimating…"), lines
+    assert lines[1].endswith("10.0 frames/s, ETA 20s") and lines[2].endswith("ETA 10s"), lines
