@@ -2,7 +2,10 @@
 from the command line, messages that name the manifest, the report's first page, the QC pictures, the ETA."""
 
 import logging
+import os
 import pickle
+import re
+import shutil
 import subprocess
 from types import SimpleNamespace
 
@@ -10,13 +13,32 @@ import numpy as np
 import pytest
 import yaml
 
-from conftest import REPO, SAMPLE, SHARED_DATA, run_cli, run_snakemake
+from conftest import REPO, SAMPLE, SHARED_DATA, copy_sample, run_cli, run_snakemake
 from phoenix_keypoints import plan
 from phoenix_keypoints.errors import InputError
 from phoenix_keypoints.extract import Progress
 from phoenix_keypoints.index import DatasetPaths, select_videos
 from phoenix_keypoints.run_settings import write_record
 
+# .ci/run sets it: there the report must be rendered in Chromium, never skipped.
+CHROMIUM_REQUIRED = os.environ.get("PHOENIX_REQUIRE_CHROMIUM") == "1"
+# Appended to the report: once its scripts have drawn the first page, every element whose content is wider than
+# its box (cut off, or behind a scroll bar), and the page's own overflow, written into the page for --dump-dom.
+OVERFLOW_PROBE = r"""<script>
+setTimeout(function () {
+  var root = document.documentElement, wide = [];
+  document.querySelectorAll("body *").forEach(function (el) {
+    if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1) {
+      wide.push(el.tagName + " " + el.scrollWidth + ">" + el.clientWidth + ": " + el.textContent.slice(0, 60));
+    }
+  });
+  var probe = document.createElement("pre");
+  probe.id = "overflow-probe";
+  probe.textContent = "page " + root.scrollWidth + " " + root.clientWidth + "\n" + wide.join("\n") + "\nend-probe";
+  document.body.appendChild(probe);
+}, 3000);
+</script>
+"""
 FOOTBALL = SHARED_DATA / "signing-clips/FOOTBALL.mp4"
 FRAMES = SAMPLE / "features/fullFrame-210x260px"
 TAGESSCHAU = FRAMES / "test/25October_2010_Monday_tagesschau-17"  # 2 frames
@@ -76,7 +98,7 @@ def test_extract_takes_one_frame_folder(sample_run, tmp_path):
     one = run_cli("extract", "--video", TAGESSCHAU, "--output_path", tmp_path / "k.pkl")
     assert one.returncode == 0, one.stderr
     keypoints = pickle.loads((tmp_path / "k.pkl").read_bytes())
-    assert list(keypoints) == ["video"] and [v["name"] for v in keypoints["video"]["videos"]] == [TAGESSCHAU.name]
+    assert list(keypoints) == ["video"] and [v["video_id"] for v in keypoints["video"]["videos"]] == [TAGESSCHAU.name]
     workflow = np.load(sample_run / "results/model_input_data/test_keypoints.npz", allow_pickle=False)
     np.testing.assert_array_equal(
         np.stack([f["keypoints"] for f in keypoints["video"]["keypoints"]]), workflow["keypoints"]
@@ -97,7 +119,9 @@ def test_kept_settings_are_said_with_the_way_to_change_them(tmp_path):
     chosen = {"dataset_path": str(SAMPLE), "engine": "torch", "max_samples_per_split": 1}
     write_record(default_config() | chosen, chosen, tmp_path / "results")
     plain = run_snakemake(tmp_path, "-n")
-    assert "Kept from the run in results/ (results/settings.yaml), as this command does not choose them:" in plain.stdout
+    assert (
+        "Kept from the run in results/ (results/settings.yaml), as this command does not choose them:" in plain.stdout
+    )
     assert "  engine=torch: to change it, --config engine=mediapipe (make: ENGINE=mediapipe)" in plain.stdout
     assert "  max_samples_per_split=1: to change it, --config max_samples_per_split=null" in plain.stdout
     back = run_snakemake(tmp_path, "-n", config={"max_samples_per_split": "null", "engine": "mediapipe"})
@@ -126,3 +150,66 @@ def test_the_eta_leaves_out_start_up(monkeypatch, caplog):
     lines = [record.getMessage() for record in caplog.records]
     assert lines[0].endswith("ETA estimating…"), lines
     assert lines[1].endswith("10.0 frames/s, ETA 20s") and lines[2].endswith("ETA 10s"), lines
+
+
+@pytest.mark.slow
+def test_the_reports_first_page_fits_a_1280_px_window_and_names_dataset_and_engine(sample_run, tmp_path):
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        if CHROMIUM_REQUIRED:
+            pytest.fail("PHOENIX_REQUIRE_CHROMIUM=1 but chromium is not installed")
+        pytest.skip("chromium (Debian's package) is not installed")
+    report = tmp_path / "report.html"
+    run_snakemake(sample_run, "--report", str(report))
+    probe = tmp_path / "probe.html"
+    probe.write_text(report.read_text(encoding="utf-8") + OVERFLOW_PROBE, encoding="utf-8")
+    rendered = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,900",
+         "--virtual-time-budget=10000", "--dump-dom", probe.as_uri()],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    found = re.search(r'<pre id="overflow-probe">page (\d+) (\d+)\n(.*?)end-probe', rendered.stdout, re.S)
+    assert found, rendered.stderr[-3000:]
+    page_width, window_width, wide = int(found[1]), int(found[2]), found[3].strip()
+    assert page_width <= window_width and not wide, f"wider than the window or than their boxes:\n{wide}"
+    assert "Keypoints of the PHOENIX-2014-T release" in rendered.stdout
+    assert "by\nMediaPipe Holistic (its Python API, on the CPU)" in rendered.stdout
+
+
+def test_the_reports_first_page_names_a_manifest_and_the_torch_engine():
+    import jinja2
+
+    config = default_config() | {"manifest": "/data/videos.tsv", "engine": "torch", "splits": ["train"]}
+    text = jinja2.Environment().from_string((REPO / "report/workflow.rst").read_text())
+    first_page = text.render(snakemake=SimpleNamespace(config=config))
+    assert "Keypoints of the videos listed in the manifest ``/data/videos.tsv``" in first_page
+    assert "PHOENIX-2014-T release" not in first_page and "phoenix-mini" not in first_page
+    assert "by\nthe torch engine" in first_page and "runs\nthe torch engine over each shard" in first_page
+
+
+def test_a_manifest_without_splits_gives_the_splits_it_lists(tmp_path):
+    manifest = write_manifest(tmp_path / "videos.tsv", [("train", "clip", ASL_CLIP), ("test", "news", TAGESSCHAU)])
+    own = run_snakemake(tmp_path / "own", "-n", config={"manifest": manifest})
+    assert "split=train" in own.stdout and "split=test" in own.stdout and "split=dev" not in own.stdout
+    named = run_snakemake(tmp_path / "named", "-n", config={"manifest": manifest, "splits": "[train, dev]"})
+    assert "split=dev" in named.stdout and "split=test" not in named.stdout, "an empty split only when named"
+
+
+def test_the_videos_that_changed_since_the_last_index_are_named(tmp_path):
+    dataset = copy_sample(tmp_path / "data")
+    index = "results/index/corpus.tsv"
+    run_snakemake(tmp_path / "work", index, "--cores", "1", config={"dataset_path": dataset})
+    frame = dataset / "features/fullFrame-210x260px/train/sample_asl_soup-2/images0003.png"
+    frame.write_bytes((dataset / "features/fullFrame-210x260px/train/sample_asl_soup-2/images0004.png").read_bytes())
+    (dataset / "features/fullFrame-210x260px/dev/sample_asl_clip-1/images0009.png").unlink()
+    shutil.copytree(dataset / "features/fullFrame-210x260px/dev/sample_asl_clip-1", dataset / "new-in-no-csv")
+    shutil.move(dataset / "new-in-no-csv", dataset / "features/fullFrame-210x260px/dev/sample_asl_clip-2")
+    named = (
+        "3 videos changed since the last index (results/journal/index_sources.json): "
+        "dev/sample_asl_clip-1 (frames or file changed), dev/sample_asl_clip-2 (new), "
+        "train/sample_asl_soup-2 (frames or file changed)"
+    )
+    dry = run_snakemake(tmp_path / "work", index, "-n", config={"dataset_path": dataset})
+    assert named in dry.stdout and "Params have changed" in dry.stdout, dry.stdout[-3000:]
+    run_snakemake(tmp_path / "work", index, "--cores", "1", config={"dataset_path": dataset, "on_bad_video": "skip"})
+    assert named in (tmp_path / "work/results/logs/index.log").read_text()

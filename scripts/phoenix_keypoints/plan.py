@@ -23,6 +23,8 @@ MERGED = f"{RESULTS}/merged"
 BASELINE = f"{RESULTS}/verify/baseline"
 FLOOR = f"{RESULTS}/verify/floor"
 MODEL_INPUT = f"{RESULTS}/model_input_data"
+# Each video's fingerprint at the last index, to name the videos that changed since (kept like the journal).
+INDEX_SOURCES = f"{RESULTS}/journal/index_sources.json"
 DEFAULT_THREADS_PER_JOB = 2
 FOLDERS_LOOKED_AT = 100  # entries of dataset_path (and of its folders) searched for video files
 TORCH_SETTINGS = HolisticSettings()  # what the torch engine's graph runs (docs/engine.md)
@@ -203,10 +205,25 @@ def dataset_root(config: dict) -> str:
 
 def frames_fingerprint(config: dict) -> str:
     """Changes whenever a frame (or a video file) of the configured splits is added, removed or replaced: the
-    index's params."""
+    index's params. Says which videos changed since the last index (Snakemake's reason shows only digests)."""
+    total, videos = source_fingerprints(config)
+    global _changes_said
+    if not _changes_said:
+        _changes_said = True
+        changed = index.changed_since_last_index(INDEX_SOURCES, videos)
+        if changed:
+            print(changed, file=sys.stderr)
+    return total
+
+
+def source_fingerprints(config: dict) -> tuple[str, dict[str, str]]:
+    """frames_fingerprint, and each video's ({'split/video': digest})."""
     if config["manifest"]:
-        return index.manifest_fingerprint(Path(config["manifest"]), config["splits"])
-    return index.frames_fingerprint(dataset_paths(config), config["splits"])
+        return index.manifest_fingerprints(Path(config["manifest"]), config["splits"])
+    return index.frames_fingerprints(dataset_paths(config), config["splits"])
+
+
+_changes_said = False  # said once per command, however often Snakemake asks for the params
 
 
 def corpus_csvs(config: dict) -> list[str]:

@@ -21,7 +21,13 @@ from .errors import InputError
 from .extract import extract_in_process, iso, run_shard
 from .gpu_slots import acquire_gpu_slot
 from .holistic import HolisticSettings
-from .index import DatasetPaths, select_videos
+from .index import (
+    DatasetPaths,
+    changed_since_last_index,
+    frames_fingerprints,
+    manifest_fingerprints,
+    select_videos,
+)
 from .keypoint_sets import KeypointSet, npz_path, sets_from_records, split_of, write_bad_frames, write_seed_pickle
 from .manifest import write_manifest
 from .merge import log_sets, merge_indexed, merge_unindexed
@@ -45,14 +51,23 @@ def _write_npz_files(sets: Iterable[tuple[str, dict]], npz_dir: str | Path) -> N
 def index(
     dataset_path: str, annotations_subdir: str, frames_subdir: str, splits: list[str],
     max_samples_per_split: int | None, on_bad_video: str, corpus: str, skipped: str, manifest: str | None = None,
+    sources_record: str | None = None,
 ) -> None:  # fmt: skip
     """Every video of the splits with its frames (corpus.tsv), and the videos left out (skipped.tsv): from the
-    PHOENIX layout under dataset_path, or from a manifest."""
+    PHOENIX layout under dataset_path, or from a manifest. sources_record: each video's fingerprint, to say
+    which videos changed since the index before."""
     dataset = DatasetPaths(Path(dataset_path), annotations_subdir, frames_subdir)
     manifest_path = Path(manifest) if manifest else None
+    if sources_record:
+        _, sources = manifest_fingerprints(manifest_path, splits) if manifest else frames_fingerprints(dataset, splits)
+        if Path(sources_record).is_file():
+            log.info("%s", changed_since_last_index(sources_record, sources) or "no video changed since the last index")
     videos, problems = select_videos(dataset, list(splits), on_bad_video, max_samples_per_split, manifest_path)
     write_skipped(skipped, problems)
     write_videos(corpus, videos)
+    if sources_record:  # once indexed: a failed index names the same changes next time
+        Path(sources_record).parent.mkdir(parents=True, exist_ok=True)
+        write_json(sources_record, sources)
     log.info(
         "indexed %d videos, %d frames (%d problems skipped) from %s",
         len(videos), sum(v.n_frames for v in videos), len(problems), manifest_path or dataset.root,
