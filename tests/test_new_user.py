@@ -213,3 +213,20 @@ def test_the_videos_that_changed_since_the_last_index_are_named(tmp_path):
     assert named in dry.stdout and "Params have changed" in dry.stdout, dry.stdout[-3000:]
     run_snakemake(tmp_path / "work", index, "--cores", "1", config={"dataset_path": dataset, "on_bad_video": "skip"})
     assert named in (tmp_path / "work/results/logs/index.log").read_text()
+
+
+@pytest.mark.slow
+def test_each_qc_picture_has_a_title_and_a_legend(sample_run):
+    import cv2
+
+    from phoenix_keypoints.qc_frames import PART_COLOURS, SWATCH, title_height, title_lines
+
+    picture = cv2.imread(str(sample_run / "results/qc/frames/train/sample_asl_soup-1_frame0011.png"))
+    top = title_height(210, "train", "sample_asl_soup-1", 11)
+    assert picture.shape[1] == 210 and picture.shape[0] > top + 260, "the frame, with a band above and below"
+    title = " ".join(title_lines(210, "train", "sample_asl_soup-1", 11))
+    assert "sample_asl_soup-1" in title and "frame 11" in title and "split train" in title
+    assert np.any(picture[:top] != picture[0, 0], axis=2).sum() > 100, "the title is written in its band"
+    legend = picture[top + 260 :]
+    for part, rgb in PART_COLOURS.items():
+        assert np.all(legend == rgb[::-1], axis=2).sum() >= SWATCH * SWATCH, f"{part}'s colour in the legend"

@@ -35,7 +35,7 @@ def settle_config(config: dict, config_settings, schema: str | Path) -> None:
     the run that made results/ where this command does not choose them, each said on the console
     (config_settings: Snakemake's workflow.config_settings; schema: config.schema.yaml)."""
     properties = yaml.safe_load(Path(schema).read_text(encoding="utf-8"))["properties"]
-    nullable = frozenset(key for key, spec in properties.items() if "null" in spec.get("type", ()))
+    nullable = frozenset(key for key, spec in properties.items() if "null" in listed(spec.get("type", [])))
     kept = run_settings.settle(config, config_settings.overwrite_config, config_settings.config, RESULTS, nullable)
     chosen = set(run_settings.dotted_keys(config_settings.overwrite_config)) | {key for key, _, _ in kept}
     if config["manifest"] and "splits" not in chosen and config["splits"] == properties["splits"]["default"]:
@@ -53,6 +53,11 @@ def take_the_manifests_splits(config: dict) -> None:
     if manifest.is_file():  # else check_config says so
         listed = list(dict.fromkeys(row["split"] for row in read_manifest(manifest)[1]))
         config["splits"] = listed or config["splits"]
+
+
+def listed(value) -> list:
+    """A schema's "type": one name or a list of them."""
+    return value if isinstance(value, list) else [value]
 
 
 # The Makefile's variables for config keys (make run ENGINE=torch).
@@ -171,7 +176,7 @@ def holds_videos_not_a_release(dataset: DatasetPaths) -> bool:
 
 def listing(config: dict) -> str:
     """What lists the videos, in messages that count them."""
-    return "the manifest lists" if config["manifest"] else "the corpus CSVs list"
+    return "the manifest lists" if config["manifest"] else "the CSVs list"
 
 
 def listed_videos(config: dict) -> int:
