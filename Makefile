@@ -1,6 +1,7 @@
 # make run    - set up .venv, run the workflow on the sample in ../shared/data, write report.html
-#               (make run DATASET=/data/PHOENIX-2014-T: another dataset; ENGINE=torch: the batched PyTorch
-#               engine, which installs requirements-engine.txt)
+#               (make run DATASET=/data/PHOENIX-2014-T: another dataset; MANIFEST=/data/videos.tsv: video
+#               files or frame folders listed in a manifest; ENGINE=torch: the batched PyTorch engine, which
+#               installs requirements-engine.txt)
 # make report - report.html of the last run (plan, run statistics, QC pictures)
 # make pose   - one .pose file per video under results/pose/ (optional export)
 # make resume - after kill -9 or a lost node: unlock, then finish the run
@@ -16,9 +17,11 @@ STAMP := $(VENV)/.installed
 CORES ?= 8
 GPUS ?= 4
 DATASET ?=
+MANIFEST ?=
 ENGINE ?=
-# Left out, the config's dataset and engine, or those results/ was made with.
-CONFIG_ITEMS := $(if $(DATASET),"dataset_path=$(DATASET)") $(if $(ENGINE),engine=$(ENGINE))
+# Left out, the config's dataset, manifest and engine, or those results/ was made with.
+CONFIG_ITEMS := $(if $(DATASET),"dataset_path=$(DATASET)") $(if $(MANIFEST),"manifest=$(MANIFEST)") \
+	$(if $(ENGINE),engine=$(ENGINE))
 CONFIG := $(if $(strip $(CONFIG_ITEMS)),--config $(CONFIG_ITEMS))
 ENGINE_STAMP := $(VENV)/.installed-engine
 # The torch engine's packages only where it is asked for (and for the tests, which cover it).

@@ -13,7 +13,11 @@ configfile: Path(workflow.basedir) / "config" / "config.yaml"
 
 
 # The settings results/ was made with, unless this command chooses others (docs/pipeline.md).
-plan.settle_config(config, workflow.config_settings)
+plan.settle_config(
+    config,
+    workflow.config_settings,
+    Path(workflow.basedir) / "config/config.schema.yaml",
+)
 validate(config, "config/config.schema.yaml")
 
 

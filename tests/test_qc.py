@@ -11,7 +11,7 @@ import pytest
 
 from conftest import SAMPLE, run_snakemake
 from phoenix_keypoints.layout import PART_NAMES, PARTS
-from phoenix_keypoints.qc_frames import PART_COLOURS
+from phoenix_keypoints.qc_frames import PART_COLOURS, title_height
 from phoenix_keypoints.run_summary import plural
 
 pytestmark = pytest.mark.slow
@@ -37,9 +37,11 @@ def test_qc_frames_are_the_frames_with_the_keypoints_drawn(sample_run):
                 (npz["video_ids"] == video) & np.char.endswith(npz["image_paths"], f"/images{frame}.png")
             )[0]
             source = cv2.imread(str(SAMPLE / npz["image_paths"][row]))
-            drawn = cv2.imread(str(path))
-            assert drawn.shape == source.shape == (260, 210, 3)
             height, width = source.shape[:2]
+            picture = cv2.imread(str(path))
+            top = title_height(width, split, video, int(frame))  # the title band, then the frame, then the legend
+            drawn = picture[top : top + height]
+            assert drawn.shape == source.shape == (260, 210, 3) and picture.shape[0] > top + height
             changed = np.any(drawn != source, axis=2)
             near_parts = np.zeros_like(changed)
             for part, present in zip(PART_NAMES, npz["presence"][row], strict=True):

@@ -80,7 +80,9 @@ def test_single_process_extractor_agrees_with_the_workflow(sample_run, tmp_path)
 
 def test_extractor_checks_its_inputs_and_output_first(tmp_path):
     result = run_cli("extract", "--dataset_path", tmp_path, "--output_path", tmp_path / "out.pkl")
-    assert result.returncode == 1 and "corpus CSV not found" in result.stderr
+    assert (
+        result.returncode == 1 and "has no annotations/manual/ folder" in result.stderr and "--video" in result.stderr
+    )
     assert not (tmp_path / "out.pkl").exists()
     nowhere = run_cli("extract", "--dataset_path", SAMPLE, "--output_path", tmp_path / "no/such/folder/out.pkl")
     assert nowhere.returncode == 1 and "does not exist" in nowhere.stderr and "extract:" not in nowhere.stderr

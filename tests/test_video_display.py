@@ -21,7 +21,7 @@ from phoenix_keypoints.extract import run_shard
 from phoenix_keypoints.frame_sources import VFR_MIN_SECONDS
 from phoenix_keypoints.holistic import HolisticSettings
 from phoenix_keypoints.index import build_manifest_index, video_source
-from phoenix_keypoints.qc_frames import write_qc_frames
+from phoenix_keypoints.qc_frames import title_height, write_qc_frames
 
 AUTSL = SHARED_DATA / "autsl-sample/signer0_sample1000_color.mp4"  # 512x512, 30 fps
 FOOTBALL = SHARED_DATA / "signing-clips/FOOTBALL.mp4"  # 640x360, 29.97 fps, 62 frames decode
@@ -122,10 +122,15 @@ def test_turned_clips_give_the_upright_keypoints_and_size_with_mediapipe(phone_r
         assert np.array_equal(keypoints[i], keypoints[0]), names[i]
         assert np.array_equal(presence[i], presence[0]), names[i]
     # A QC picture of a turned clip is the upright clip's picture, keypoints and all.
+    # Each picture's frame sits under its own title band (which names the video), above the legend.
     pictures = write_qc_frames(work / "results/model_input_data/train_keypoints.npz", clips, tmp_path, 4)
-    images = [cv2.imread(str(path)) for path in pictures]
-    assert images[0].shape == (UPRIGHT_SIZE[1], UPRIGHT_SIZE[0], 3)
-    assert all(np.array_equal(image, images[0]) for image in images[1:])
+    frames = []
+    for path in pictures:
+        video, _, number = path.stem.rpartition("_frame")
+        top = title_height(UPRIGHT_SIZE[0], "train", video, int(number))
+        frames.append(cv2.imread(str(path))[top : top + UPRIGHT_SIZE[1]])
+    assert len(frames) == 4 and frames[0].shape == (UPRIGHT_SIZE[1], UPRIGHT_SIZE[0], 3)
+    assert all(np.array_equal(frame, frames[0]) for frame in frames[1:])
     from pose_format import Pose
 
     pose = Pose.read((work / "results/pose/train/turned90.pose").read_bytes())

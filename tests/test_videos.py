@@ -13,6 +13,7 @@ from phoenix_keypoints.errors import InputError
 from phoenix_keypoints.index import build_manifest_index
 from phoenix_keypoints.landmarks import results_to_keypoints
 from phoenix_keypoints.manifest import frame_bound, read_manifest
+from phoenix_keypoints.qc_frames import title_height
 
 AUTSL = SHARED_DATA / "autsl-sample/signer0_sample1000_color.mp4"  # 43 frames, 512x512, 30 fps
 FOOTBALL = SHARED_DATA / "signing-clips/FOOTBALL.mp4"  # the container says 64 frames; 62 decode; 29.97 fps
@@ -113,7 +114,9 @@ def test_frame_folders_qc_and_pose_files_from_a_manifest(video_run):
     assert test["video_fps"].tolist() == [0.0], "a frame folder has no frame rate of its own"
     pictures = sorted(p.name for p in (work / "results/qc/frames/train").glob("*.png"))
     assert pictures == ["autsl-1000_frame0007.png", "autsl-1000_frame0021.png", "autsl-1000_frame0035.png"]
-    assert cv2.imread(str(work / "results/qc/frames/train" / pictures[0])).shape == (512, 512, 3)
+    picture = cv2.imread(str(work / "results/qc/frames/train" / pictures[0]))
+    top = title_height(512, "train", "autsl-1000", 7)  # the frame at its own size, under its title
+    assert picture.shape[1] == 512 and picture.shape[0] > top + 512
     from pose_format import Pose
 
     autsl = Pose.read((work / "results/pose/train/autsl-1000.pose").read_bytes())

@@ -33,6 +33,18 @@ EXAMPLES = """examples:
   phoenix-keypoints progress results
   phoenix-keypoints resume --cores 8 --resources gpu=4
 """
+RESUME_FORWARDED = """Every option is passed on to both Snakemake commands as it is; those a run usually needs:
+  --cores N                 CPU cores to use (make resume: CORES=N)
+  --resources gpu=N         GPU slots (make resume: GPUS=N); a target goes before it
+  --config KEY=VALUE ...    settings, as for the run (results/settings.yaml keeps those it chose)
+  --directory DIR           the run's working folder (default: the current one)
+  --profile DIR             a profile, e.g. profiles/slurm for a SLURM cluster
+  TARGET                    a rule to finish, e.g. export_pose (default: the whole workflow)
+
+examples:
+  phoenix-keypoints resume --cores 8 --resources gpu=4
+  phoenix-keypoints resume export_pose --cores 8 --resources gpu=4 --directory /scratch/run1
+"""
 KEYPOINTS_HELP = "a folder of {split}_keypoints.npz files (results/merged, results/model_input_data) or a .pkl file"
 
 
@@ -59,6 +71,9 @@ def run_extract(args) -> int:
         args.static_image_mode, args.model_complexity, args.refine_face_landmarks,
         args.min_detection_confidence, args.min_tracking_confidence,
     )  # fmt: skip
+    if args.video:
+        stages.extract_one_video(args.video, settings, args.on_bad_frame, args.output_path)
+        return 0
     stages.extract_dataset(
         args.dataset_path, args.splits, settings, args.on_bad_video, args.on_bad_frame, args.max_samples_per_split,
         args.output_path, args.annotations_subdir, args.frames_subdir, args.manifest, args.video_rotation,
@@ -113,13 +128,17 @@ def parser() -> argparse.ArgumentParser:
 
     extract = command(
         "extract", run_extract,
-        "Extract the keypoints of a release in one process (no shards, no journal) into one .pkl file of per-frame "
-        "dicts, as results/phoenix_keypoints_full.pkl. For the whole dataset use the workflow: it shards, resumes "
-        "and verifies.",
+        "Extract the keypoints of a release, of the videos a manifest lists, or of one video file or frame folder, "
+        "in one process (no shards, no journal), into one .pkl file of per-frame dicts, as "
+        "results/phoenix_keypoints_full.pkl. For a whole dataset use the workflow: it shards, resumes and verifies.",
     )  # fmt: skip
     source = extract.add_mutually_exclusive_group(required=True)
     source.add_argument("--dataset_path", help="root of a PHOENIX-2014-T release (holds annotations/, features/)")
     source.add_argument("--manifest", help="a manifest of video files and frame folders (split, video_id, path, ...)")
+    source.add_argument(
+        "--video", type=existing_path,
+        help=f"one video file or folder of PNG frames: split {stages.SINGLE_VIDEO_SPLIT!r}, its name as video_id",
+    )  # fmt: skip
     extract.add_argument("--output_path", required=True, help="the keypoint file to write (.pkl)")
     extract.add_argument("--max_samples_per_split", type=positive_int, help="only the first N videos of each split")
     extract.add_argument("--splits", nargs="+", default=["train", "dev", "test"], help="default: train dev test")
@@ -198,11 +217,14 @@ def parser() -> argparse.ArgumentParser:
     )  # fmt: skip
 
     # resume takes Snakemake's own arguments, passed on as they are.
-    command(
+    resume_command = command(
         "resume", None,
         "Resume a killed run: `snakemake --unlock`, then `snakemake --rerun-incomplete`, with the Snakemake "
-        "arguments given (e.g. --cores 8 --resources gpu=4); refuses while another Snakemake runs in the same folder.",
+        "arguments given; refuses while another Snakemake runs in the same folder.",
     )  # fmt: skip
+    resume_command.usage = "phoenix-keypoints resume [SNAKEMAKE OPTION ...]"
+    resume_command.formatter_class = argparse.RawDescriptionHelpFormatter
+    resume_command.epilog = RESUME_FORWARDED
     return main_parser
 
 

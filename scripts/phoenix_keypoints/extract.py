@@ -61,7 +61,11 @@ def video_record(video: Video, result: VideoResult) -> dict:
 
 @dataclass
 class Progress:
-    """Videos and frames done, rate and ETA, logged as results arrive."""
+    """Videos and frames done, rate and ETA, logged as results arrive.
+
+    The ETA leaves out start-up (loading the models, each worker's first video): its rate counts only the
+    videos computed after the first one finished, and it says "estimating…" until `in_flight` (the videos
+    computed at once) more have finished since."""
 
     label: str
     total_videos: int
@@ -70,6 +74,10 @@ class Progress:
     done_frames: int = 0
     started: float = 0.0
     rate_frames: int = 0
+    in_flight: int = 1
+    first_finished: float | None = None  # when the first computed video finished
+    videos_since_first: int = 0
+    frames_since_first: int = 0
 
     def start(self) -> None:
         self.started = time.time()
@@ -77,16 +85,27 @@ class Progress:
     def add(self, frames: int, indexed: int, computed: bool = True) -> None:
         """A video done: its `frames` as decoded, of the `indexed` the total counted (a video file's container
         may miscount them)."""
+        now = time.time()
         self.done_videos += 1
         self.done_frames += frames
         self.total_frames += frames - indexed
         self.rate_frames += frames if computed else 0
-        elapsed = time.time() - self.started
-        rate = self.rate_frames / elapsed if elapsed > 0 else 0.0
-        log.info(
-            "%s",
-            format_progress(self.label, self.done_videos, self.total_videos, self.done_frames, self.total_frames, rate),
-        )
+        if computed and self.first_finished is None:
+            self.first_finished = now
+        elif computed:
+            self.videos_since_first += 1
+            self.frames_since_first += frames
+        estimating = self.videos_since_first < self.in_flight
+        if estimating or now <= self.first_finished:
+            elapsed = now - self.started
+            rate = self.rate_frames / elapsed if elapsed > 0 else 0.0
+        else:
+            rate = self.frames_since_first / (now - self.first_finished)
+        line = format_progress(
+            self.label, self.done_videos, self.total_videos, self.done_frames, self.total_frames, rate,
+            estimating=estimating,
+        )  # fmt: skip
+        log.info("%s", line)
 
 
 def extract_in_process(
@@ -212,6 +231,7 @@ def run_shard(
     reused = len(results)
     todo = sorted((v for v in videos if v.key not in results), key=lambda v: -v.n_frames)
     workers = max(1, min(workers, len(todo)))
+    progress.in_flight = min(len(todo), torch_engine["videos_per_batch"] if engine == "torch" else workers) or 1
     computed: list[VideoResult] = []
 
     def on_done(video: Video, result: VideoResult) -> None:

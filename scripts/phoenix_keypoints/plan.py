@@ -4,10 +4,14 @@ import fcntl
 import os
 import sys
 import time
+from itertools import islice
 from pathlib import Path
+
+import yaml
 
 from . import index, run_settings
 from .errors import InputError
+from .frame_sources import is_video_file
 from .holistic import HolisticSettings, check_model_available
 from .index import DatasetPaths
 from .keypoint_sets import npz_path
@@ -19,17 +23,56 @@ MERGED = f"{RESULTS}/merged"
 BASELINE = f"{RESULTS}/verify/baseline"
 FLOOR = f"{RESULTS}/verify/floor"
 MODEL_INPUT = f"{RESULTS}/model_input_data"
+# Each video's fingerprint at the last index, to name the videos that changed since (kept like the journal).
+INDEX_SOURCES = f"{RESULTS}/journal/index_sources.json"
 DEFAULT_THREADS_PER_JOB = 2
+FOLDERS_LOOKED_AT = 100  # entries of dataset_path (and of its folders) searched for video files
 TORCH_SETTINGS = HolisticSettings()  # what the torch engine's graph runs (docs/engine.md)
 
 
-def settle_config(config: dict, config_settings) -> None:
-    """The config of this command: typed --config values, and the settings of the run that made results/
-    where this command does not choose them (config_settings: Snakemake's workflow.config_settings)."""
-    taken = run_settings.settle(config, config_settings.overwrite_config, config_settings.config, RESULTS)
-    if taken:
-        print(f"Settings of the run in {RESULTS}/ ({RESULTS}/{run_settings.RECORD_NAME}): {', '.join(taken)}",
-              file=sys.stderr)  # fmt: skip
+def settle_config(config: dict, config_settings, schema: str | Path) -> None:
+    """The config of this command: typed --config values (null for a key that may be null), and the settings of
+    the run that made results/ where this command does not choose them, each said on the console
+    (config_settings: Snakemake's workflow.config_settings; schema: config.schema.yaml)."""
+    properties = yaml.safe_load(Path(schema).read_text(encoding="utf-8"))["properties"]
+    nullable = frozenset(key for key, spec in properties.items() if "null" in listed(spec.get("type", [])))
+    kept = run_settings.settle(config, config_settings.overwrite_config, config_settings.config, RESULTS, nullable)
+    chosen = set(run_settings.dotted_keys(config_settings.overwrite_config)) | {key for key, _, _ in kept}
+    if config["manifest"] and "splits" not in chosen and config["splits"] == properties["splits"]["default"]:
+        take_the_manifests_splits(config)
+    if kept:
+        print(f"Kept from the run in {RESULTS}/ ({RESULTS}/{run_settings.RECORD_NAME}), as this command does not "
+              "choose them:", file=sys.stderr)  # fmt: skip
+        for key, value, replaced in kept:
+            print(f"  {key}={value}: {how_to_change(key, replaced)}", file=sys.stderr)
+
+
+def take_the_manifests_splits(config: dict) -> None:
+    """With a manifest and no splits chosen, the splits are those the manifest lists, in its order."""
+    manifest = Path(config["manifest"])
+    if manifest.is_file():  # else check_config says so
+        listed = list(dict.fromkeys(row["split"] for row in read_manifest(manifest)[1]))
+        config["splits"] = listed or config["splits"]
+
+
+def listed(value) -> list:
+    """A schema's "type": one name or a list of them."""
+    return value if isinstance(value, list) else [value]
+
+
+# The Makefile's variables for config keys (make run ENGINE=torch).
+MAKE_VARIABLES = {"dataset_path": "DATASET", "manifest": "MANIFEST", "engine": "ENGINE"}
+
+
+def how_to_change(key: str, config_file_value) -> str:
+    """How a command chooses another value for a key that results/settings.yaml keeps."""
+    if key in ("dataset_path", "manifest"):
+        return "one results folder holds one dataset: another needs another folder (--directory) or make clean"
+    value = "null" if config_file_value is None else config_file_value
+    parent, _, leaf = key.partition(".")
+    option = f"--config {parent}='{{{leaf}: {value}}}'" if leaf else f"--config {key}={value}"
+    make = f" (make: {MAKE_VARIABLES[key]}={value})" if key in MAKE_VARIABLES else ""
+    return f"to change it, {option}{make}"
 
 
 _results_lock: int | None = None  # held until this process ends
@@ -99,6 +142,15 @@ def check_config(config: dict) -> None:
     if config["manifest"]:
         if not Path(config["manifest"]).is_file():
             raise InputError(f"manifest {config['manifest']!r} not found. Fix: check the path (--config manifest=...).")
+    elif holds_videos_not_a_release(dataset):
+        raise InputError(
+            f"dataset_path {str(dataset.root)!r} is "
+            + ("a file" if dataset.root.is_file() else "a folder of video files")
+            + ", not a PHOENIX-2014-T release: dataset_path is for the release layout only.\n"
+            "Fix: give video files (or frame folders) as a manifest: --config manifest=/data/videos.tsv "
+            "(make run MANIFEST=/data/videos.tsv); `phoenix-keypoints manifest FOLDER --output videos.tsv` "
+            "writes one from a folder of videos (docs/datasets.md)."
+        )
     elif not (dataset.root / dataset.annotations_subdir).is_dir():
         raise InputError(
             f"dataset_path {str(dataset.root)!r} has no {dataset.annotations_subdir}/ folder.\n"
@@ -106,9 +158,25 @@ def check_config(config: dict) -> None:
         )
     listed = listed_videos(config)
     if config["num_shards"] > max(1, listed):  # the rest would be empty jobs
-        print(f"num_shards {config['num_shards']} is more than the {listed} videos the CSVs list: "
+        print(f"num_shards {config['num_shards']} is more than the {listed} videos {listing(config)}: "
               f"{max(1, listed)} shards instead", file=sys.stderr)  # fmt: skip
         config["num_shards"] = max(1, listed)
+
+
+def holds_videos_not_a_release(dataset: DatasetPaths) -> bool:
+    """dataset_path names a file (a manifest, a video), or a folder of video files with no annotations/."""
+    root = dataset.root
+    if root.is_file():
+        return True
+    if not root.is_dir() or (root / dataset.annotations_subdir).is_dir():
+        return False
+    folders = [root, *(path for path in islice(root.iterdir(), FOLDERS_LOOKED_AT) if path.is_dir())]
+    return any(is_video_file(path) for folder in folders for path in islice(folder.iterdir(), FOLDERS_LOOKED_AT))
+
+
+def listing(config: dict) -> str:
+    """What lists the videos, in messages that count them."""
+    return "the manifest lists" if config["manifest"] else "the CSVs list"
 
 
 def listed_videos(config: dict) -> int:
@@ -142,10 +210,25 @@ def dataset_root(config: dict) -> str:
 
 def frames_fingerprint(config: dict) -> str:
     """Changes whenever a frame (or a video file) of the configured splits is added, removed or replaced: the
-    index's params."""
+    index's params. Says which videos changed since the last index (Snakemake's reason shows only digests)."""
+    total, videos = source_fingerprints(config)
+    global _changes_said
+    if not _changes_said:
+        _changes_said = True
+        changed = index.changed_since_last_index(INDEX_SOURCES, videos)
+        if changed:
+            print(changed, file=sys.stderr)
+    return total
+
+
+def source_fingerprints(config: dict) -> tuple[str, dict[str, str]]:
+    """frames_fingerprint, and each video's ({'split/video': digest})."""
     if config["manifest"]:
-        return index.manifest_fingerprint(Path(config["manifest"]), config["splits"])
-    return index.frames_fingerprint(dataset_paths(config), config["splits"])
+        return index.manifest_fingerprints(Path(config["manifest"]), config["splits"])
+    return index.frames_fingerprints(dataset_paths(config), config["splits"])
+
+
+_changes_said = False  # said once per command, however often Snakemake asks for the params
 
 
 def corpus_csvs(config: dict) -> list[str]:

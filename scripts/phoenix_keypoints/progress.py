@@ -36,14 +36,17 @@ def format_duration(seconds: float) -> str:
 
 def format_progress(
     label: str, done_videos: int, total_videos: int, done_frames: int, total_frames: int, rate: float | None,
-    stopped: bool = False,
+    stopped: bool = False, estimating: bool = False,
 ) -> str:  # fmt: skip
-    """The progress line of the extraction logs and of `phoenix-keypoints progress`."""
+    """The progress line of the extraction logs and of `phoenix-keypoints progress` (estimating: too little is
+    done past start-up for a rate)."""
     left = total_frames - done_frames
     if left <= 0:
         eta = "done"
     elif stopped:
         eta = "none, the run stopped"
+    elif estimating:
+        eta = "estimating…"
     elif rate:
         eta = format_duration(left / rate)
     else:

@@ -9,6 +9,7 @@ import numpy as np
 from .atomic import atomic_path
 from .frame_sources import REFERENCE_SEPARATOR, read_reference
 from .index import frame_number
+from .keypoint_sets import split_of
 from .layout import PART_NAMES, PARTS
 from .skeleton import PART_EDGES
 
@@ -23,6 +24,14 @@ PART_COLOURS = {
 }
 DRAW_ORDER = ("pose", "face", "left_hand", "right_hand")  # hands last: they often cross the body and face
 POINT_RADIUS = 1
+# The title band above the frame (split, video, frame) and the legend band below it (each part's colour).
+FONT = cv2.FONT_HERSHEY_SIMPLEX
+FONT_SCALE = 0.4
+LINE_HEIGHT = 14
+MARGIN = 4
+SWATCH = 8
+BAND_COLOUR = (32, 32, 32)
+TEXT_COLOUR = (255, 255, 255)
 
 
 def sample_frames(video_offsets: np.ndarray, video_lengths: np.ndarray, count: int) -> list[int]:
@@ -55,6 +64,67 @@ def draw_keypoints(image_bgr: np.ndarray, keypoints: np.ndarray, presence: np.nd
     return canvas
 
 
+def text_width(text: str) -> int:
+    return cv2.getTextSize(text, FONT, FONT_SCALE, 1)[0][0]
+
+
+def wrapped(text: str, width: int) -> list[str]:
+    """The text in lines that fit `width` pixels (cut anywhere: video names have no spaces)."""
+    lines = [""]
+    for char in text:
+        if lines[-1] and text_width(lines[-1] + char) > width - 2 * MARGIN:
+            lines.append("")
+        lines[-1] += char
+    return lines
+
+
+def title_lines(width: int, split: str, video_id: str, number: int) -> list[str]:
+    return wrapped(f"{video_id}", width) + wrapped(f"frame {number}, split {split}", width)
+
+
+def legend_rows(width: int) -> list[list[str]]:
+    """The parts' names, as many to a row as fit beside their colour swatches."""
+    rows: list[list[str]] = [[]]
+    used = MARGIN
+    for part in DRAW_ORDER:
+        entry = SWATCH + 3 + text_width(part.replace("_", " ")) + 2 * MARGIN
+        if rows[-1] and used + entry > width:
+            rows.append([])
+            used = MARGIN
+        rows[-1].append(part)
+        used += entry
+    return rows
+
+
+def band(width: int, lines: int) -> np.ndarray:
+    return np.full((lines * LINE_HEIGHT + MARGIN, width, 3), BAND_COLOUR, np.uint8)
+
+
+def titled(drawn_bgr: np.ndarray, split: str, video_id: str, number: int) -> np.ndarray:
+    """The drawn frame with its title above (video, frame, split) and the colours' legend below."""
+    width = drawn_bgr.shape[1]
+    title = title_lines(width, split, video_id, number)
+    top = band(width, len(title))
+    for k, line in enumerate(title):
+        cv2.putText(top, line, (MARGIN, (k + 1) * LINE_HEIGHT - 3), FONT, FONT_SCALE, TEXT_COLOUR, 1, cv2.LINE_AA)
+    rows = legend_rows(width)
+    bottom = band(width, len(rows))
+    for k, row in enumerate(rows):
+        x, y = MARGIN, (k + 1) * LINE_HEIGHT - 3
+        for part in row:
+            colour = PART_COLOURS[part][::-1]
+            cv2.rectangle(bottom, (x, y - SWATCH), (x + SWATCH - 1, y - 1), colour, -1)
+            name = part.replace("_", " ")
+            cv2.putText(bottom, name, (x + SWATCH + 3, y), FONT, FONT_SCALE, TEXT_COLOUR, 1, cv2.LINE_AA)
+            x += SWATCH + 3 + text_width(name) + 2 * MARGIN
+    return np.vstack([top, drawn_bgr, bottom])
+
+
+def title_height(width: int, split: str, video_id: str, number: int) -> int:
+    """Where the frame starts in its picture."""
+    return band(width, len(title_lines(width, split, video_id, number))).shape[0]
+
+
 def reference_number(reference: str) -> int:
     """A frame's own number: in its PNG's name (imagesNNNN.png), or in its video file's reference (#N)."""
     video, separator, number = reference.rpartition(REFERENCE_SEPARATOR)
@@ -78,10 +148,11 @@ def write_qc_frames(npz_path: str | Path, dataset_root: str | Path, out_dir: str
         if image is None:  # a frame kept as zeros under on_bad_frame: mark
             log.warning("not drawn: %s cannot be decoded (see results/bad_frames.tsv)", reference)
             continue
-        number = reference_number(reference)
-        path = out_dir / qc_frame_name(str(arrays["video_ids"][row]), number)
+        number, video_id = reference_number(reference), str(arrays["video_ids"][row])
+        path = out_dir / qc_frame_name(video_id, number)
+        drawn = draw_keypoints(image, arrays["keypoints"][row], arrays["presence"][row])
         with atomic_path(path) as temp:
-            if not cv2.imwrite(str(temp), draw_keypoints(image, arrays["keypoints"][row], arrays["presence"][row])):
+            if not cv2.imwrite(str(temp), titled(drawn, split_of(npz_path), video_id, number)):
                 raise OSError(f"could not write {path}")
         written.append(path)
     return written

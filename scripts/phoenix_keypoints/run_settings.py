@@ -14,6 +14,7 @@ from .atomic import write_text
 from .errors import InputError
 
 RECORD_NAME = "settings.yaml"
+NULL_SPELLINGS = ("null", "Null", "NULL", "~", "None")  # YAML's nulls, and Python's
 
 
 def typed(value):
@@ -58,24 +59,30 @@ def read_record(results: str | Path) -> dict | None:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def settle(config: dict, command_line: dict, command_line_raw: dict, results: str | Path) -> list[str]:
-    """Make `config` the one this command should run with, in place; returns what was taken from the record.
+def settle(
+    config: dict, command_line: dict, command_line_raw: dict, results: str | Path, nullable: frozenset = frozenset()
+) -> list[tuple[str, object, object]]:
+    """Make `config` the one this command should run with, in place; returns what was taken from the record:
+    (dotted key, the recorded value, the value it replaced).
 
     command_line: what --configfile and --config set; command_line_raw: what --config set, as Snakemake
-    parsed it (nested values as strings).
+    parsed it (nested values as strings); nullable: the top-level keys whose value may be null.
     """
     for key in command_line_raw:
         if isinstance(config.get(key), dict | list):
             config[key] = typed(config[key])
+        elif key in nullable and config.get(key) in NULL_SPELLINGS:  # Snakemake keeps --config key=null a string
+            config[key] = None
     record = read_record(results)
     if record is None:
         return []
     chosen = dotted_keys(command_line)
-    notes = []
+    replaced = dotted_keys(config)
+    kept = []
     for key, value in dotted_keys(record["config"]).items():
         if key in record["from_command_line"] and key not in chosen:
             set_dotted(config, key, value)
-            notes.append(f"{key}={value}")
+            kept.append((key, value, replaced.get(key)))
     recorded_root = record["dataset_root"]
     if dataset_root(config) != recorded_root:
         raise InputError(
@@ -84,7 +91,7 @@ def settle(config: dict, command_line: dict, command_line_raw: dict, results: st
             f"Fix: to go on with {recorded_root}, leave dataset_path (or manifest) out; for the other dataset, run "
             "in another folder (snakemake --directory OTHER ...) or delete results/ first (make clean)."
         )
-    return notes
+    return kept
 
 
 def write_record(config: dict, command_line: dict, results: str | Path) -> None:

@@ -9,6 +9,7 @@ importing this module stays light, so that an extraction job takes its GPU slot 
 
 import json
 import logging
+import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,7 +21,13 @@ from .errors import InputError
 from .extract import extract_in_process, iso, run_shard
 from .gpu_slots import acquire_gpu_slot
 from .holistic import HolisticSettings
-from .index import DatasetPaths, select_videos
+from .index import (
+    DatasetPaths,
+    changed_since_last_index,
+    frames_fingerprints,
+    manifest_fingerprints,
+    select_videos,
+)
 from .keypoint_sets import KeypointSet, npz_path, sets_from_records, split_of, write_bad_frames, write_seed_pickle
 from .manifest import write_manifest
 from .merge import log_sets, merge_indexed, merge_unindexed
@@ -30,6 +37,7 @@ from .tables import read_videos, videos_of_shard, write_skipped, write_videos
 from .verify import FloorLimits, compare, compare_with_floor, require_passed, sample_videos
 
 log = logging.getLogger(__name__)
+SINGLE_VIDEO_SPLIT = "video"  # extract --video
 
 
 def _write_npz_files(sets: Iterable[tuple[str, dict]], npz_dir: str | Path) -> None:
@@ -43,17 +51,25 @@ def _write_npz_files(sets: Iterable[tuple[str, dict]], npz_dir: str | Path) -> N
 def index(
     dataset_path: str, annotations_subdir: str, frames_subdir: str, splits: list[str],
     max_samples_per_split: int | None, on_bad_video: str, corpus: str, skipped: str, manifest: str | None = None,
-    video_rotation: str = "auto",
+    video_rotation: str = "auto", sources_record: str | None = None,
 ) -> None:  # fmt: skip
     """Every video of the splits with its frames (corpus.tsv), and the videos left out (skipped.tsv): from the
-    PHOENIX layout under dataset_path, or from a manifest (video files turned as video_rotation says)."""
+    PHOENIX layout under dataset_path, or from a manifest (video files turned as video_rotation says).
+    sources_record: each video's fingerprint, to say which videos changed since the index before."""
     dataset = DatasetPaths(Path(dataset_path), annotations_subdir, frames_subdir)
     manifest_path = Path(manifest) if manifest else None
+    if sources_record:
+        _, sources = manifest_fingerprints(manifest_path, splits) if manifest else frames_fingerprints(dataset, splits)
+        if Path(sources_record).is_file():
+            log.info("%s", changed_since_last_index(sources_record, sources) or "no video changed since the last index")
     videos, problems = select_videos(
         dataset, list(splits), on_bad_video, max_samples_per_split, manifest_path, video_rotation
     )
     write_skipped(skipped, problems)
     write_videos(corpus, videos)
+    if sources_record:  # once indexed: a failed index names the same changes next time
+        Path(sources_record).parent.mkdir(parents=True, exist_ok=True)
+        write_json(sources_record, sources)
     log.info(
         "indexed %d videos, %d frames (%d problems skipped) from %s",
         len(videos), sum(v.n_frames for v in videos), len(problems), manifest_path or dataset.root,
@@ -98,12 +114,31 @@ def extract_dataset(
     """A whole release (or a manifest's videos) in this process, no shards, no journal: the seed-format pickle."""
     root = Path(manifest).parent if manifest else Path(dataset_path)
     dataset = DatasetPaths(root, annotations_subdir, frames_subdir)
+    if not manifest and not (root / annotations_subdir).is_dir():
+        raise InputError(
+            f"{root} has no {annotations_subdir}/ folder: it is not a PHOENIX-2014-T release.\n"
+            "Fix: for one video file or frame folder, --video PATH; for several, --manifest FILE "
+            "(phoenix-keypoints manifest writes one from a folder of videos); for a release, its root folder."
+        )
     manifest_path = Path(manifest) if manifest else None
     chosen, _ = select_videos(dataset, splits, on_bad_video, max_samples_per_split, manifest_path, video_rotation)
     _check_writable(output_path)
     records = extract_in_process(dataset.root, chosen, settings, on_bad_frame, "extract")
     write_seed_pickle(output_path, sets_from_records(records, splits, settings.recorded()))
     log.info("wrote %s", output_path)
+
+
+def extract_one_video(video: str | Path, settings: HolisticSettings, on_bad_frame: str, output_path: str) -> None:
+    """One video file or frame folder, as a one-row manifest: split SINGLE_VIDEO_SPLIT, its name as video_id."""
+    video = Path(video).resolve()
+    with tempfile.TemporaryDirectory() as folder:
+        manifest = Path(folder) / "video.tsv"
+        write_text(
+            manifest,
+            f"split\tvideo_id\tpath\n{SINGLE_VIDEO_SPLIT}\t{video.stem if video.is_file() else video.name}\t{video}\n",
+        )
+        extract_dataset(None, [SINGLE_VIDEO_SPLIT], settings, "fail", on_bad_frame, None, output_path,
+                        manifest=str(manifest))  # fmt: skip
 
 
 def _check_writable(path: str) -> None:
