@@ -73,11 +73,20 @@ class PartErrors:
 
 @dataclass(frozen=True)
 class FloorLimits:
-    """verify's settings for engine torch (config/config.yaml)."""
+    """verify's settings for engine torch; the defaults are config/config.yaml's (benchmarks/verify_false_alarms.py
+    chose them)."""
 
-    floor_factor: float
-    floor_margin_px: float
-    presence_margin: float
+    floor_factor: float = 2.0
+    floor_margin_px: float = 0.1
+    presence_margin: float = 0.01
+
+
+class VerificationFailed(Exception):
+    """The keypoints differ beyond what verify allows: the message says where and what to do; the report is kept."""
+
+    def __init__(self, message: str, report: dict):
+        super().__init__(message)
+        self.report = report
 
 
 def _extreme(values: list, pick):
@@ -201,13 +210,48 @@ def failure_message(report: dict, verification: str) -> str:
     lines = [f"the merged result lacks frames of the baseline: {'; '.join(problems)}. {rerun}"] if problems else []
     if floor["problems"]:
         lines.append(f"the noise floor lacks frames of the baseline: {'; '.join(floor['problems'])}. Report a bug.")
-    beyond = [f"{part} ({', '.join(entry['beyond'])})" for part, entry in floor["parts"].items() if entry["beyond"]]
+    beyond = [line for part, entry in floor["parts"].items() for line in _beyond_lines(part, entry, floor)]
     if beyond:
-        lines.append(
-            f"the torch engine is farther from MediaPipe than MediaPipe's own noise ({floor['seeds']} seeds) allows "
-            f"in {'; '.join(beyond)}. Run with engine: mediapipe, and report the difference as a bug of the engine."
-        )
+        seeds = floor["seeds"]
+        lines += [
+            f"the torch engine is farther from MediaPipe than MediaPipe's own noise ({seeds} seeds) allows:",
+            *beyond,
+            f"MediaPipe differs from itself this much when one pixel per frame changes by one level, and {seeds} "
+            "seeds can under-estimate how much. Fix: rerun with more seeds (--config verify='{floor_seeds: "
+            f"{2 * seeds}}}': only the new seeds' MediaPipe runs and verify run again); if it still fails, run with "
+            "engine: mediapipe (exactly MediaPipe's keypoints), and report the difference as a bug of the engine.",
+        ]
     return "\n".join([*lines, f"The report: above, and in {verification}."])
+
+
+def _beyond_lines(part: str, entry: dict, floor: dict) -> list[str]:
+    """One line per figure of a part beyond its limit: by how much, and where the engine ranks among the seeds."""
+    lines = []
+    for key in ("mean_px", "p99_px", "presence_agreement"):
+        value, limit = entry["engine"][key], entry["limit"][key]
+        if value is None or limit is None:
+            continue
+        higher_is_worse = key != "presence_agreement"
+        if (value > limit) if higher_is_worse else (value < limit):
+            seeds = [seed[key] for seed in entry["floor"]["seeds"] if seed[key] is not None]
+            worse = sum((seed > value) if higher_is_worse else (seed < value) for seed in seeds)
+            if higher_is_worse:
+                how = f"{value:.4g} px > limit {limit:.4g} px ({floor['floor_factor']:g} x the seeds' largest + "
+                how += f"{floor['floor_margin_px']:g} px), by {value - limit:.3g} px"
+            else:
+                how = f"{value:.4f} < limit {limit:.4f} (the seeds' lowest - {floor['presence_margin']:g}), by "
+                how += f"{limit - value:.4f}"
+            unit, digits = (" px", ".3g") if higher_is_worse else ("", ".4f")
+            spread = f"{min(seeds):{digits}} to {max(seeds):{digits}}{unit}" if seeds else "nothing"
+            rank = f"worse than all {len(seeds)}" if not worse else f"worse than {len(seeds) - worse} of {len(seeds)}"
+            lines.append(f"  {part} {key}: {how}; MediaPipe's own seeds gave {spread}, the engine is {rank}")
+    return lines
+
+
+def check_passed(report: dict, verification: str) -> None:
+    """Raise VerificationFailed, saying why and what to do, where the report says the keypoints differ."""
+    if not report["passed"]:
+        raise VerificationFailed(failure_message(report, verification), report)
 
 
 def require_passed(verification) -> None:
