@@ -87,7 +87,7 @@ class FrameStats:
         both = self.seed_presence & base_presence
         # [seed, frame, part] counts, and [seed, frame, part, bin] histograms; the pose moved by the bias as a
         # fifth "part" (what the biased engine's pose figures add up).
-        sums, counts, histograms = [], [], []
+        sums, signed_sums, counts, histograms = [], [], [], []
         for p, part in enumerate([*PART_NAMES, "pose"]):
             diff = base_keypoints[:, part_slice(part), :2] - cached["seed_keypoints"][:seeds, :, part_slice(part), :2]
             diff_px = diff * scale[None, :, None, :]
@@ -95,6 +95,8 @@ class FrameStats:
                 diff_px[..., 0] -= POSE_BIAS_PX
             error = np.hypot(diff_px[..., 0], diff_px[..., 1])
             error[~both[:, :, PART_NAMES.index(part)]] = np.nan
+            diff_px[np.isnan(error)] = 0.0
+            signed_sums.append(diff_px.sum(axis=2))  # [seed, frame, (x, y)]
             sums.append(np.nansum(error, axis=2))
             counts.append(np.sum(~np.isnan(error), axis=2))
             bins = np.searchsorted(EDGES, np.nan_to_num(error, nan=-1.0), side="right") - 1  # nan -> -1: none
@@ -109,19 +111,21 @@ class FrameStats:
 
         self.agree = cumulated(agree.astype(np.int32))  # [seed, frame + 1, part]
         self.sums = cumulated(np.stack(sums, axis=2))  # [seed, frame + 1, part + 1]
+        self.signed_sums = cumulated(np.stack(signed_sums, axis=2))  # [seed, frame + 1, part + 1, (x, y)]
         self.counts = cumulated(np.stack(counts, axis=2))
         self.histograms = cumulated(np.stack(histograms, axis=2))  # [seed, frame + 1, part + 1, bin]
 
 
-def part_figures(sums, counts, histogram, agree, frames) -> dict:
+def part_figures(sums, signed_sums, counts, histogram, agree, frames) -> dict:
     """verify's figures of one part (PartErrors.figures) from its totals."""
     # max and z are not judged: left out.
     figures = {"frames_compared": int(counts), "presence_agreement": agree / frames, "max_px": None,
                "z_mean_abs_px": None}  # fmt: skip
     if not counts:
-        return figures | {"mean_px": None, "p99_px": None}
+        return figures | {"mean_px": None, "p99_px": None, "offset_px": None}
     rank = np.searchsorted(np.cumsum(histogram), 0.99 * counts)
-    return figures | {"mean_px": sums / counts, "p99_px": float(CENTRES[min(rank, len(CENTRES) - 1)])}
+    return figures | {"mean_px": sums / counts, "p99_px": float(CENTRES[min(rank, len(CENTRES) - 1)]),
+                      "offset_px": float(np.hypot(*signed_sums / counts))}  # fmt: skip
 
 
 def draw_sample(rng, stats: FrameStats, lengths_by_split: dict, per_split: int) -> tuple[np.ndarray, np.ndarray]:
@@ -149,15 +153,19 @@ def trial(rng, stats: FrameStats, lengths_by_split: dict, per_split: int, k: int
         return (cumulated[seeds, ends[:, None]] - cumulated[seeds, starts[:, None]]).sum(axis=0)
 
     frames = int(takes.sum())
-    agree, sums, counts, histograms = (total(a) for a in (stats.agree, stats.sums, stats.counts, stats.histograms))
+    agree, sums, signed, counts, histograms = (
+        total(a) for a in (stats.agree, stats.sums, stats.signed_sums, stats.counts, stats.histograms)
+    )
     roles = [
-        {part: part_figures(sums[r, p], counts[r, p], histograms[r, p], agree[r, p], frames)
+        {part: part_figures(sums[r, p], signed[r, p], counts[r, p], histograms[r, p], agree[r, p], frames)
          for p, part in enumerate(PART_NAMES)}
         for r in range(k + 1)
     ]  # fmt: skip
     pose, biased = PART_NAMES.index("pose"), len(PART_NAMES)
     bias = dict(roles[0])
-    bias["pose"] = part_figures(sums[0, biased], counts[0, biased], histograms[0, biased], agree[0, pose], frames)
+    bias["pose"] = part_figures(
+        sums[0, biased], signed[0, biased], counts[0, biased], histograms[0, biased], agree[0, pose], frames
+    )
     # The dropped hand: chosen frames where the engine had it; where the baseline had it too, agreement is lost,
     # where it did not, gained. (Their x-y errors leave the figures too: 2% of the frames, left in.)
     hand = PART_NAMES.index(DROPPED_HAND)

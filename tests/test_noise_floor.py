@@ -90,24 +90,27 @@ def test_part_errors_in_pixels_of_each_video():
     assert face["frames_compared"] == 4 and face["presence_agreement"] == 1.0
     assert face["mean_px"] == pytest.approx(5 / 272, abs=1e-6) and face["max_px"] == pytest.approx(5, abs=1e-4)
     assert face["p99_px"] == 0.0 and face["z_mean_abs_px"] == pytest.approx(2 / 272, abs=1e-6)
+    assert face["offset_px"] == pytest.approx(5 / 272, abs=1e-6), "the mean x-y difference: (-3, -4) px / 272"
     assert left["frames_compared"] == 2 and left["presence_agreement"] == 0.5 and left["mean_px"] == 0.0
     assert right == {"frames_compared": 1, "presence_agreement": 1.0, "mean_px": 0.0, "p99_px": 0.0,
-                     "max_px": 0.0, "z_mean_abs_px": 0.0}  # fmt: skip
-    # Pose: 33 points at 0 px (video A), 99 at 1 px (video B).
+                     "max_px": 0.0, "offset_px": 0.0, "z_mean_abs_px": 0.0}  # fmt: skip
+    # Pose: 33 points at 0 px (video A), 99 at 1 px (video B), all in the same direction.
     assert pose["mean_px"] == pytest.approx(99 / 132, abs=1e-5) and pose["p99_px"] == pytest.approx(1, abs=1e-4)
+    assert pose["offset_px"] == pytest.approx(99 / 132, abs=1e-5)
 
 
 def test_no_frames_give_no_figures():
     errors = PartErrors()
     errors.add(keypoints(2), np.zeros((2, 4), bool), keypoints(2), np.zeros((2, 4), bool), 210, 260)
     assert errors.figures()["face"] == {"frames_compared": 0, "presence_agreement": 1.0, "mean_px": None,
-                                        "p99_px": None, "max_px": None, "z_mean_abs_px": None}  # fmt: skip
+                                        "p99_px": None, "max_px": None, "offset_px": None,
+                                        "z_mean_abs_px": None}  # fmt: skip
     assert PartErrors().figures()["pose"]["presence_agreement"] is None
 
 
-def figures(mean: float | None, p99: float | None, agreement: float | None) -> dict:
+def figures(mean: float | None, p99: float | None, agreement: float | None, offset: float = 0.0) -> dict:
     return {"frames_compared": 10, "presence_agreement": agreement, "mean_px": mean, "p99_px": p99,
-            "max_px": p99, "z_mean_abs_px": 0.0}  # fmt: skip
+            "max_px": p99, "offset_px": None if mean is None else offset, "z_mean_abs_px": 0.0}  # fmt: skip
 
 
 def test_the_engine_passes_at_the_limits_the_floor_gives_and_fails_beyond():
@@ -117,12 +120,14 @@ def test_the_engine_passes_at_the_limits_the_floor_gives_and_fails_beyond():
     assert at_limits["passed"] and at_limits["limit"] == {
         "mean_px": 0.625,
         "p99_px": 3.125,
+        "offset_px": 0.125,
         "presence_agreement": 0.625,
     }
     assert at_limits["floor"]["worst"] == figures(0.25, 1.5, 0.75)
     for engine, named in [
         (figures(0.626, 3.125, 0.625), "mean_px 0.626 px > 0.625 px"),
         (figures(0.625, 3.126, 0.625), "p99_px 3.126 px > 3.125 px"),
+        (figures(0.625, 3.125, 0.625, offset=0.126), "offset_px 0.126 px > 0.125 px"),
         (figures(0.625, 3.125, 0.624), "presence_agreement 0.6240 < 0.6250"),
     ]:
         beyond = judge_part(engine, seeds, LIMITS)
@@ -239,7 +244,7 @@ def test_verify_s_defaults_pass_a_faithful_engine_and_catch_real_defects(tmp_pat
         for i, rows in enumerate(video_slices(arrays).values()):
             arrays["keypoints"][rows, part_slice("pose"), 0] += 0.5 / arrays["video_widths"][i]
     report = compare_with_floor(baseline, written("pose_bias", biased), floors, limits)
-    assert not report["passed"] and "  pose mean_px: " in failure_message(report, "pose_bias")
+    assert not report["passed"] and "  pose offset_px: " in failure_message(report, "pose_bias")
 
     dropped = copy.deepcopy(engine)
     hand = PART_NAMES.index("left_hand")

@@ -194,11 +194,15 @@ def verify(
     return report
 
 
-def floor_runs(floors: list) -> dict[Path, list[str]]:
-    """The floor's runs {folder: its NPZ files}, one per seed in the order given: files grouped by folder."""
-    runs: dict[Path, list[str]] = {}
+def floor_runs(floors: list) -> dict[Path, str | list[str]]:
+    """The floor's runs {folder: the folder, or its NPZ files}, one per seed in the order given: files grouped by
+    folder."""
+    runs: dict[Path, str | list[str]] = {}
     for path in map(Path, floors):
-        runs.setdefault(path if path.is_dir() else path.parent, []).append(str(path))
+        if path.is_dir():
+            runs[path] = str(path)
+        else:
+            runs.setdefault(path.parent, []).append(str(path))
     return runs
 
 

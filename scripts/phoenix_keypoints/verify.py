@@ -35,6 +35,9 @@ class PartErrors:
         self.compared = np.zeros(len(PART_NAMES), dtype=np.int64)  # frames where both have the part
         self.xy_px: list[list[np.ndarray]] = [[] for _ in PART_NAMES]
         self.z_px: list[list[np.ndarray]] = [[] for _ in PART_NAMES]
+        # Signed x and y differences summed: a shift of a whole part (a bias) shows in their mean, where the mean
+        # error hides it among the chaotic jumps of a few points.
+        self.xy_sum_px = np.zeros((len(PART_NAMES), 2))
 
     def add(
         self, keypoints: np.ndarray, presence: np.ndarray, other_keypoints: np.ndarray, other_presence: np.ndarray,
@@ -52,11 +55,12 @@ class PartErrors:
                 - other_keypoints[both[:, p], part_slice(part)]
             )
             self.xy_px[p].append(np.hypot(diff[..., 0] * width, diff[..., 1] * height).ravel())
+            self.xy_sum_px[p] += diff[..., 0].sum() * width, diff[..., 1].sum() * height
             self.z_px[p].append(np.abs(diff[..., 2] * width).ravel())
 
     def figures(self) -> dict[str, dict]:
-        """Per part: frames compared, presence agreement, x-y error mean, p99 and max, z mean |difference|;
-        None where there is nothing to compare."""
+        """Per part: frames compared, presence agreement, x-y error mean, p99 and max, the length of the mean x-y
+        difference (offset), z mean |difference|; None where there is nothing to compare."""
         figures = {}
         for p, part in enumerate(PART_NAMES):
             xy, z = np.concatenate(self.xy_px[p] or [np.zeros(0)]), np.concatenate(self.z_px[p] or [np.zeros(0)])
@@ -66,6 +70,7 @@ class PartErrors:
                 "mean_px": float(xy.mean()) if xy.size else None,
                 "p99_px": float(np.percentile(xy, 99)) if xy.size else None,
                 "max_px": float(xy.max()) if xy.size else None,
+                "offset_px": float(np.hypot(*self.xy_sum_px[p] / xy.size)) if xy.size else None,
                 "z_mean_abs_px": float(z.mean()) if z.size else None,
             }
         return figures
@@ -94,11 +99,13 @@ def _extreme(values: list, pick):
     return pick(present) if present else None
 
 
+# The x-y figures verify judges against floor_factor x the floor's largest + floor_margin_px.
+JUDGED_PX = ("mean_px", "p99_px", "offset_px")
+
+
 def worst_floor(seeds: list[dict]) -> dict:
     """One part's floor over the seeds: the fewest frames, the lowest agreement, the largest errors."""
-    worst = {
-        key: _extreme([seed[key] for seed in seeds], max) for key in ("mean_px", "p99_px", "max_px", "z_mean_abs_px")
-    }
+    worst = {key: _extreme([seed[key] for seed in seeds], max) for key in (*JUDGED_PX, "max_px", "z_mean_abs_px")}
     worst["frames_compared"] = min(seed["frames_compared"] for seed in seeds)
     worst["presence_agreement"] = _extreme([seed["presence_agreement"] for seed in seeds], min)
     return worst
@@ -109,14 +116,11 @@ def judge_part(engine: dict, seeds: list[dict], limits: FloorLimits) -> dict:
     floor = worst_floor(seeds)
     lowest_agreement = floor["presence_agreement"]
     # A floor without a figure (no frame where both had the part) allows the margin alone.
-    limit = {
-        "mean_px": limits.floor_factor * (floor["mean_px"] or 0.0) + limits.floor_margin_px,
-        "p99_px": limits.floor_factor * (floor["p99_px"] or 0.0) + limits.floor_margin_px,
-        "presence_agreement": None if lowest_agreement is None else lowest_agreement - limits.presence_margin,
-    }
+    limit = {key: limits.floor_factor * (floor[key] or 0.0) + limits.floor_margin_px for key in JUDGED_PX}
+    limit["presence_agreement"] = None if lowest_agreement is None else lowest_agreement - limits.presence_margin
     beyond = [
         f"{key} {engine[key]:.4g} px > {limit[key]:.4g} px"
-        for key in ("mean_px", "p99_px")
+        for key in JUDGED_PX
         if engine[key] is not None and engine[key] > limit[key]
     ]
     agreement = engine["presence_agreement"]
@@ -227,7 +231,7 @@ def failure_message(report: dict, verification: str) -> str:
 def _beyond_lines(part: str, entry: dict, floor: dict) -> list[str]:
     """One line per figure of a part beyond its limit: by how much, and where the engine ranks among the seeds."""
     lines = []
-    for key in ("mean_px", "p99_px", "presence_agreement"):
+    for key in (*JUDGED_PX, "presence_agreement"):
         value, limit = entry["engine"][key], entry["limit"][key]
         if value is None or limit is None:
             continue
