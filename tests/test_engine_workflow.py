@@ -92,12 +92,11 @@ def test_switching_back_to_mediapipe_removes_the_torch_runs_floor(engine_run, tm
     taken for a current one."""
     workdir = tmp_path / "run"
     shutil.copytree(engine_run[0], workdir, symlinks=True)
-    run = run_snakemake(workdir, "verify", "--cores", "2", "--resources", "gpu=2", config={"engine": "mediapipe"})
+    run_snakemake(workdir, "verify", "--cores", "2", "--resources", "gpu=2", config={"engine": "mediapipe"})
     report = json.loads((workdir / "results/verify/verification.json").read_text())
     assert report["passed"] and "noise_floor" not in report
     assert not list((workdir / "results/verify/floor").glob("seed*")), "no floor of the torch run left behind"
     assert "a noise floor run that this verification does not use" in (workdir / "results/logs/verify.log").read_text()
-    assert "removed results/verify/floor/seed0" in run.stdout
 
 
 def test_the_confidences_from_the_config(tmp_path):
