@@ -12,43 +12,21 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
-import numpy as np
 import torch
 import yaml
 
 import engine_trace
 from benchlib import REPO, Figures, argument_parser
 from phoenix_keypoints.engine.graph import BatchedHolistic
-from phoenix_keypoints.landmarks import results_to_keypoints
 from phoenix_keypoints.layout import PART_NAMES
-from phoenix_keypoints.noise_floor import perturb
 from phoenix_keypoints.verify import FloorLimits, PartErrors, judge_part
 
-# verify's 3 seeds estimate MediaPipe's spread on a whole dataset's sample; the clips here have 235 frames, and
+# verify's seeds estimate MediaPipe's spread on a whole dataset's sample; the clips here have 235 frames, and
 # one hand flag near its threshold (AUTSL, left hand, frames 7-11) makes the spread of presence agreement
 # wide: over seeds 0-11 MediaPipe's own left-hand agreement ranged 0.979-1.000, over seeds 0-2 only 0.996-1.000.
 FLOOR_SEEDS = 12
 VERIFY = yaml.safe_load((REPO / "config/config.yaml").read_text())["verify"]
 LIMITS = FloorLimits(VERIFY["floor_factor"], VERIFY["floor_margin_px"], VERIFY["presence_margin"])
-
-
-def mediapipe_keypoints(frames: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    import mediapipe as mp
-
-    with mp.solutions.holistic.Holistic(static_image_mode=False, model_complexity=1) as holistic:
-        results = [results_to_keypoints(holistic.process(frame)) for frame in frames]
-    return np.stack([r[0] for r in results]), np.stack([r[1] for r in results])
-
-
-def mediapipe_run(names: list[str], seed: int | None) -> dict:
-    """{clip: (keypoints, presence)} of MediaPipe over the clips, perturbed with `seed` (None: as they are)."""
-    runs = {}
-    for name in names:
-        frames = engine_trace.read_clip(name)
-        if seed is not None:
-            frames = [perturb(frame, seed, name, i) for i, frame in enumerate(frames)]
-        runs[name] = mediapipe_keypoints(frames)
-    return runs
 
 
 def part_figures(runs: dict, reference: dict, sizes: dict) -> dict:
@@ -68,8 +46,8 @@ def mediapipe_figures(clips: dict, seeds: int, processes: int, while_waiting=Non
     `processes` spawned processes, and what `while_waiting()` (if given) returns, run here meanwhile."""
     names = list(clips)
     with ProcessPoolExecutor(processes, get_context("spawn")) as pool:
-        reference = pool.submit(mediapipe_run, names, None)
-        floors = [pool.submit(mediapipe_run, names, seed) for seed in range(seeds)]
+        reference = pool.submit(engine_trace.mediapipe_run, names, None)
+        floors = [pool.submit(engine_trace.mediapipe_run, names, seed) for seed in range(seeds)]
         result = while_waiting() if while_waiting else None
         reference = reference.result()
         return reference, [part_figures(f.result(), reference, clip_sizes(clips)) for f in floors], result

@@ -14,6 +14,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from phoenix_keypoints.landmarks import results_to_keypoints
+from phoenix_keypoints.noise_floor import perturb
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 TRACE_TOOL = SHARED / "tools" / "holistic_trace.py"
 PHOENIX = SHARED / "data" / "phoenix-mini" / "PHOENIX-2014-T" / "features" / "fullFrame-210x260px"
@@ -48,6 +51,25 @@ def read_clip(name: str) -> list[np.ndarray]:
             frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
     files = sorted((PHOENIX / name).glob("*.png"), key=lambda f: int(re.findall(r"(\d+)\D*$", f.name)[0]))
     return [cv2.cvtColor(cv2.imread(str(f)), cv2.COLOR_BGR2RGB) for f in files]
+
+
+def mediapipe_keypoints(frames: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    import mediapipe as mp
+
+    with mp.solutions.holistic.Holistic(static_image_mode=False, model_complexity=1) as holistic:
+        results = [results_to_keypoints(holistic.process(frame)) for frame in frames]
+    return np.stack([r[0] for r in results]), np.stack([r[1] for r in results])
+
+
+def mediapipe_run(names: list[str], seed: int | None) -> dict:
+    """{clip: (keypoints, presence)} of MediaPipe over the clips, perturbed with `seed` (None: as they are)."""
+    runs = {}
+    for name in names:
+        frames = read_clip(name)
+        if seed is not None:
+            frames = [perturb(frame, seed, name, i) for i, frame in enumerate(frames)]
+        runs[name] = mediapipe_keypoints(frames)
+    return runs
 
 
 def holistic_trace(frames: list[np.ndarray], workdir: Path) -> list[dict]:

@@ -1,5 +1,4 @@
-"""Rule `baseline`: the sampled videos in one process, no slots, no shards, and with engine torch MediaPipe's
-noise floor on them (stages.baseline)."""
+"""Rule `baseline`: the sampled videos in one process, no slots, no shards (stages.baseline)."""
 
 from pathlib import Path
 
@@ -8,4 +7,4 @@ from phoenix_keypoints.runlog import log_to
 
 snakemake = globals()["snakemake"]
 with log_to(snakemake.log[0]):
-    stages.baseline(snakemake.input.videos, **snakemake.params, npz_dir=Path(snakemake.output.npz[0]).parent)
+    stages.baseline(corpus=snakemake.input.corpus, **snakemake.params, npz_dir=Path(snakemake.output.npz[0]).parent)

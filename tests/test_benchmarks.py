@@ -37,6 +37,7 @@ FIGURES = {
     ),
     "engine_speed": ("engine_speed.mediapipe.cpu_ms_per_frame", "engine_speed.b1.cpu_ms_per_frame"),
     "engine_feed": ("engine_feed.in_process.cpu_ms_per_frame", "engine_feed.p2.consumer_cpu_ms_per_frame"),
+    "verify_false_alarms": ("verify_false_alarms.k3_v2.false_alarms", "verify_false_alarms.k3_v10.hand_dropped_caught"),
     "projection": ("projection.16_core_hours", "projection.64_core_hours", "projection.old_scripts_hours"),
 }
 

@@ -2,14 +2,17 @@
 against MediaPipe and its noise floor, and the settings it cannot run refused before any job."""
 
 import json
+import shutil
 
 import numpy as np
 import pytest
+import yaml
 
-from conftest import SAMPLE, SAMPLE_FRAMES, run_snakemake
+from conftest import REPO, SAMPLE, SAMPLE_FRAMES, run_cli, run_snakemake
 
 pytest.importorskip("torch", reason="the torch engine needs requirements-engine.txt (make test installs it)")
 pytestmark = [pytest.mark.slow, pytest.mark.engine]
+FLOOR_SEEDS = yaml.safe_load((REPO / "config/config.yaml").read_text())["verify"]["floor_seeds"]
 
 
 @pytest.mark.parametrize(
@@ -51,18 +54,49 @@ def test_verify_judges_the_engine_against_mediapipes_own_noise(engine_run):
     report = json.loads((workdir / "results/verify/verification.json").read_text())
     assert report["passed"] is True
     floor = report["noise_floor"]
-    assert floor["seeds"] == 3 and set(floor["parts"]) == {"face", "left_hand", "right_hand", "pose"}
+    assert floor["seeds"] == FLOOR_SEEDS and set(floor["parts"]) == {"face", "left_hand", "right_hand", "pose"}
     for part, entry in floor["parts"].items():
-        assert entry["passed"] and len(entry["floor"]["seeds"]) == 3, part
+        assert entry["passed"] and len(entry["floor"]["seeds"]) == FLOOR_SEEDS, part
         engine, limit = entry["engine"], entry["limit"]
         assert engine["frames_compared"] > 0 and engine["mean_px"] <= limit["mean_px"], part
         assert engine["presence_agreement"] >= limit["presence_agreement"], part
     assert floor["parts"]["face"]["engine"]["mean_px"] < 0.5, "the face within a fraction of a pixel of MediaPipe"
-    for k in range(3):
+    for k in range(FLOOR_SEEDS):
         assert (workdir / f"results/verify/floor/seed{k}/dev_keypoints.npz").is_file()
+        assert (workdir / f"results/logs/noise_floor/seed{k}.log").is_file(), "one job per seed"
     summary = (workdir / "results/summary.txt").read_text()
-    assert "the torch engine is within MediaPipe's own noise (3 seeds" in summary
+    assert f"the torch engine is within MediaPipe's own noise ({FLOOR_SEEDS} seeds" in summary
     assert "right_hand" in summary and summary in log, "the per-part table ends the run"
+
+
+def test_the_verify_command_judges_the_engine_run_as_the_rule_does(engine_run, tmp_path):
+    workdir, _ = engine_run
+    results = workdir / "results"
+    verify = run_cli(
+        "verify", "--single", results / "verify/baseline", "--distributed", results / "merged",
+        "--floor", *sorted((results / "verify/floor").glob("seed*")), "--report", tmp_path / "verification.json",
+    )  # fmt: skip
+    assert verify.returncode == 0, verify.stderr[-3000:]
+    assert (tmp_path / "verification.json").read_bytes() == (results / "verify/verification.json").read_bytes()
+
+
+def test_changing_num_shards_reruns_no_baseline(engine_run):
+    workdir, _ = engine_run
+    dry = run_snakemake(workdir, "-n", "--cores", "2", config={"engine": "torch", "num_shards": 2})
+    assert "rule shard:" in dry.stdout and "rule extract:" in dry.stdout, dry.stdout[-3000:]
+    assert "rule baseline:" not in dry.stdout and "rule noise_floor:" not in dry.stdout, dry.stdout[-3000:]
+
+
+def test_switching_back_to_mediapipe_removes_the_torch_runs_floor(engine_run, tmp_path):
+    """The floor's seed folders belong to engine torch: after a run with engine mediapipe none is left to be
+    taken for a current one."""
+    workdir = tmp_path / "run"
+    shutil.copytree(engine_run[0], workdir, symlinks=True)
+    run_snakemake(workdir, "verify", "--cores", "2", "--resources", "gpu=2", config={"engine": "mediapipe"})
+    report = json.loads((workdir / "results/verify/verification.json").read_text())
+    assert report["passed"] and "noise_floor" not in report
+    assert not list((workdir / "results/verify/floor").glob("seed*")), "no floor of the torch run left behind"
+    assert "a noise floor run that this verification does not use" in (workdir / "results/logs/verify.log").read_text()
 
 
 def test_the_confidences_from_the_config(tmp_path):

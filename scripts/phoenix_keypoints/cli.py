@@ -20,6 +20,7 @@ from .index import DatasetPaths
 from .progress import RATE_WINDOW_SECONDS, read_progress
 from .resume import resume
 from .runlog import FORMAT
+from .verify import FloorLimits, VerificationFailed
 
 HOLISTIC = HolisticSettings()
 EXAMPLES = """examples:
@@ -27,6 +28,8 @@ EXAMPLES = """examples:
   phoenix-keypoints merge --input_files results/shards/shard_*.pkl --index results/index/videos.tsv \\
       --output_path merged.pkl
   phoenix-keypoints verify --single baseline.pkl --distributed results/merged
+  phoenix-keypoints verify --single results/verify/baseline --distributed results/merged \\
+      --floor results/verify/floor/seed*
   phoenix-keypoints prepare --keypoints_file results/phoenix_keypoints_full.pkl --output_dir model_input_data
   phoenix-keypoints export-pose --keypoints_file results/model_input_data --output_dir poses
   phoenix-keypoints manifest /data/wlasl/videos --output /data/wlasl/videos.tsv
@@ -92,9 +95,18 @@ def run_merge(args) -> int:
 
 
 def run_verify(args) -> int:
-    report = stages.verify(args.single, args.distributed, args.atol, args.report)
+    limits = {key: getattr(args, key) for key in ("floor_factor", "floor_margin_px", "presence_margin")}
+    try:
+        report = stages.verify(
+            baseline=args.single, merged=args.distributed, atol=args.atol, verification=args.report,
+            floors=args.floor, floor_limits=limits,
+        )  # fmt: skip
+    except VerificationFailed as failed:
+        print(json.dumps(failed.report, indent=2))
+        print(f"verify failed: {failed}", file=sys.stderr)
+        return 1
     print(json.dumps(report, indent=2))
-    return 0 if report["passed"] else 1
+    return 0
 
 
 def run_prepare(args) -> int:
@@ -189,6 +201,24 @@ def parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--atol", type=float, default=0.0, help="largest allowed |difference| (default: 0)")
     verify.add_argument("--report", help="also write the report to this JSON file")
+    limits = FloorLimits()
+    verify.add_argument(
+        "--floor", nargs="+", type=existing_path,
+        help="engine torch: MediaPipe's noise floor, one folder of {split}_keypoints.npz per seed "
+        "(results/verify/floor/seed*); --distributed must then stay per part within that noise, not --atol",
+    )  # fmt: skip
+    verify.add_argument(
+        "--floor_factor", type=float, default=limits.floor_factor,
+        help=f"with --floor: allowed multiple of the floor's largest mean, p99 error (default {limits.floor_factor})",
+    )  # fmt: skip
+    verify.add_argument(
+        "--floor_margin_px", type=float, default=limits.floor_margin_px,
+        help=f"with --floor: pixels allowed beyond that (default {limits.floor_margin_px})",
+    )  # fmt: skip
+    verify.add_argument(
+        "--presence_margin", type=float, default=limits.presence_margin,
+        help=f"with --floor: presence agreement allowed below the floor's lowest (default {limits.presence_margin})",
+    )  # fmt: skip
 
     prepare = command("prepare", run_prepare, "Write one NPZ per split ({split}_keypoints.npz) for model training.")
     prepare.add_argument("--keypoints_file", required=True, type=existing_path, help=KEYPOINTS_HELP)

@@ -9,6 +9,7 @@ importing this module stays light, so that an extraction job takes its GPU slot 
 
 import json
 import logging
+import shutil
 import tempfile
 import time
 from collections.abc import Iterable
@@ -31,10 +32,10 @@ from .index import (
 from .keypoint_sets import KeypointSet, npz_path, sets_from_records, split_of, write_bad_frames, write_seed_pickle
 from .manifest import write_manifest
 from .merge import log_sets, merge_indexed, merge_unindexed
-from .noise_floor import floor_sets, seed_folder
+from .noise_floor import floor_sets
 from .sharding import assign_shards, shard_loads
 from .tables import read_videos, videos_of_shard, write_skipped, write_videos
-from .verify import FloorLimits, compare, compare_with_floor, require_passed, sample_videos
+from .verify import FloorLimits, check_passed, compare, compare_with_floor, require_passed, sample_videos
 
 log = logging.getLogger(__name__)
 SINGLE_VIDEO_SPLIT = "video"  # extract --video
@@ -180,42 +181,77 @@ def merge(
 
 
 def baseline(
-    videos: str, dataset_path: str, holistic: dict, on_bad_frame: str, videos_per_split: int, seed: int,
-    splits: list[str], npz_dir: str, floor_seeds: int = 0, floor_dir: str | None = None,
+    *, corpus: str, dataset_path: str, holistic: dict, on_bad_frame: str, videos_per_split: int, seed: int,
+    splits: list[str], npz_dir: str,
 ) -> None:  # fmt: skip
-    """A seeded sample of videos per split in one process, no slots, no shards: what verify compares with.
-
-    floor_seeds > 0 (engine torch): also MediaPipe's own noise, the sample again once per seed with one pixel per
-    frame changed (floor_dir/seed{k}/)."""
-    sample = sample_videos(read_videos(videos), videos_per_split, seed)
+    """A seeded sample of videos per split in one process, no slots, no shards: what verify compares with."""
+    sample = sample_videos(read_videos(corpus), videos_per_split, seed)
     settings = HolisticSettings.from_config(holistic)
     records = extract_in_process(Path(dataset_path), sample, settings, on_bad_frame, "baseline")
     _write_npz_files(sets_from_records(records, splits, settings.recorded()).items(), npz_dir)
-    for floor_seed in range(floor_seeds):
-        sets = floor_sets(Path(dataset_path), sample, settings, on_bad_frame, splits, floor_seed)
-        _write_npz_files(sets.items(), seed_folder(floor_dir, floor_seed))
+
+
+def noise_floor(
+    *, corpus: str, dataset_path: str, holistic: dict, on_bad_frame: str, videos_per_split: int, seed: int,
+    splits: list[str], floor_seed: int, npz_dir: str,
+) -> None:  # fmt: skip
+    """One run of MediaPipe's own noise (engine torch): the baseline's sample again with one pixel per frame
+    changed, under floor_seed. One job per seed, so that the seeds run side by side."""
+    sample = sample_videos(read_videos(corpus), videos_per_split, seed)
+    settings = HolisticSettings.from_config(holistic)
+    sets = floor_sets(Path(dataset_path), sample, settings, on_bad_frame, splits, floor_seed)
+    _write_npz_files(sets.items(), npz_dir)
 
 
 def verify(
-    baseline: str | list, merged: str | list, atol: float, verification: str | None = None,
-    floors: list | None = None, floor_limits: dict | None = None,
+    *, baseline: str | list, merged: str | list, atol: float = 0.0, verification: str | None = None,
+    floors: list | None = None, floor_limits: dict | None = None, floor_dir: str | None = None,
 ) -> dict:  # fmt: skip
     """The baseline against the merged keypoints (NPZ files or folders, or seed-format pickles): the report.
+    Raises VerificationFailed (with the report, once written) where they differ.
 
-    floors (engine torch): the noise floor's keypoints, one per seed; the merged keypoints must then stay per part
-    within MediaPipe's own noise (floor_limits: verify's floor_factor, floor_margin_px, presence_margin), not atol.
+    floors (engine torch): the noise floor's keypoints, NPZ files or folders, one folder per seed; the merged
+    keypoints must then stay per part within MediaPipe's own noise (floor_limits: verify's floor_factor,
+    floor_margin_px, presence_margin; default FloorLimits()), not atol. floor_dir: where the workflow keeps the
+    floor's seed folders; those that are not among floors (another engine's or another seed count's) are removed.
     """
-    if floors:
+    runs = floor_runs(floors or [])
+    if floor_dir is not None:
+        remove_stale_floor_runs(Path(floor_dir), list(runs))
+    if runs:
         report = compare_with_floor(
-            KeypointSet(baseline), KeypointSet(merged), [KeypointSet(floor) for floor in floors],
-            FloorLimits(**floor_limits), atol,
+            KeypointSet(baseline), KeypointSet(merged), [KeypointSet(run) for run in runs.values()],
+            FloorLimits(**(floor_limits or {})), atol,
         )  # fmt: skip
     else:
         report = compare(KeypointSet(baseline), KeypointSet(merged), atol)
     log.info("verification report:\n%s", json.dumps(report, indent=2))
     if verification is not None:
         write_json(verification, report)
+    check_passed(report, verification or "the report above")
     return report
+
+
+def floor_runs(floors: list) -> dict[Path, str | list[str]]:
+    """The floor's runs {folder: the folder, or its NPZ files}, one per seed in the order given: files grouped by
+    folder."""
+    runs: dict[Path, str | list[str]] = {}
+    for path in map(Path, floors):
+        if path.is_dir():
+            runs[path] = str(path)
+        else:
+            runs.setdefault(path.parent, []).append(str(path))
+    return runs
+
+
+def remove_stale_floor_runs(floor_dir: Path, folders: list[Path]) -> None:
+    """Seed folders of floor_dir that this verification does not use are left from a run with other settings
+    (engine torch, then mediapipe; fewer seeds): removed, so that none is taken for a current one."""
+    current = {folder.resolve() for folder in folders}
+    for folder in sorted(floor_dir.glob("seed*")):
+        if folder.is_dir() and folder.resolve() not in current:
+            shutil.rmtree(folder)
+            log.warning("removed %s: a noise floor run that this verification does not use (other settings)", folder)
 
 
 def prepare(
