@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 
 COMMANDS = {
     "extract": ["--dataset_path", "--output_path", "--max_samples_per_split"],
-    "merge": ["--input_files", "--output_path", "--output_dir", "--index"],
+    "merge": ["--input_files", "--output_path", "--output_dir", "--index", "--stats"],
     "verify": ["--single", "--distributed", "--atol"],
     "prepare": ["--keypoints_file", "--output_dir"],
     "export-pose": ["--keypoints_file", "--output_dir", "--fps"],
@@ -108,8 +108,9 @@ def test_verify_tool_gives_the_rules_report_and_finds_a_difference(sample_run, t
 
 def test_merge_tool_writes_the_rules_files(sample_run, tmp_path):
     shards = sorted((sample_run / "results/shards").glob("shard_*.pkl"))
+    stats = [shard.with_suffix(".json") for shard in shards]
     result = run_cli(
-        "merge", "--input_files", *shards, "--index", sample_run / "results/index/videos.tsv",
+        "merge", "--input_files", *shards, "--index", sample_run / "results/index/videos.tsv", "--stats", *stats,
         "--output_path", tmp_path / "merged.pkl", "--output_dir", tmp_path / "merged",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -124,6 +125,14 @@ def test_merge_tool_refuses_duplicates_and_non_shards(sample_run, tmp_path):
     merged = sample_run / "results/phoenix_keypoints_full.pkl"
     wrong = run_cli("merge", "--input_files", merged, "--output_path", tmp_path / "m.pkl")
     assert wrong.returncode == 1 and "is not a shard file" in wrong.stderr
+    index = sample_run / "results/index/videos.tsv"
+    no_stats = run_cli("merge", "--input_files", shard, "--index", index, "--output_path", tmp_path / "m.pkl")
+    assert no_stats.returncode == 1 and "needs the shards' stats" in no_stats.stderr
+    missing = tmp_path / "shard_0.json"
+    unreadable = run_cli(
+        "merge", "--input_files", shard, "--index", index, "--stats", missing, "--output_path", tmp_path / "m.pkl"
+    )
+    assert unreadable.returncode != 0 and str(missing) in unreadable.stderr
     assert not (tmp_path / "m.pkl").exists()
 
 

@@ -119,16 +119,23 @@ def manifest(root: str, output: str, split: str | None = None) -> int:
 
 def merge(
     shards: list, npz_dir: str | None = None, splits: list[str] | None = None, bad_frames: str | None = None,
-    videos: str | None = None, seed_pickle: str | None = None,
+    videos: str | None = None, seed_pickle: str | None = None, stats: list | None = None,
 ) -> None:  # fmt: skip
     """Shard files into per-split arrays ({split}_keypoints.npz in npz_dir, and/or a seed-format pickle).
 
-    With the index (videos.tsv): every indexed frame exactly once, in index order. Without it: in input
-    order, a video found twice is refused, a missing one cannot be noticed.
+    With the index (videos.tsv) and the shards' stats (shard_N.json, the decoded frame counts): every indexed
+    frame exactly once, in index order. Without it: in input order, a video found twice is refused, a missing
+    one cannot be noticed.
     """
     if videos is not None:
+        if not stats:
+            raise InputError(
+                f"merging with the index {videos} needs the shards' stats (shard_N.json): the decoded frame counts.\n"
+                "Fix: pass them too (phoenix-keypoints merge --stats results/shards/shard_*.json)."
+            )
         index_videos = read_videos(videos)
-        sets = merge_indexed(index_videos, shards, splits or list(dict.fromkeys(v.split for v in index_videos)))
+        splits = splits or list(dict.fromkeys(v.split for v in index_videos))
+        sets = merge_indexed(index_videos, shards, stats, splits)
     else:
         sets = merge_unindexed(shards, splits)
     log_sets(sets)
