@@ -10,7 +10,7 @@ machine that has them, into an ignored folder that travels with the command:
 
 --prepare writes the real clips (engine_trace's, FOOTBALL left out for size) as PNG frames, MediaPipe's
 keypoints of them and its noise floor figures (FLOOR_SEEDS seeds), the six models in a `mediapipe/modules`
-tree (the engine finds them as in the installed wheel) and the tflite wheel. Nothing in it is committed: it
+tree (given to the engine as its models folder) and the tflite wheel. Nothing in it is committed: it
 holds frames of ../shared/data and what MediaPipe made of them.
 """
 
@@ -112,7 +112,6 @@ def main() -> None:
     if not args.prepared:
         parser.error("give --prepare DIR (here) or --prepared DIR (on the GPU machine)")
     folder = args.prepared.resolve()
-    sys.path.insert(0, str(folder))  # its mediapipe/modules tree: where the engine looks for the models
     import torch
 
     from engine_floor import clip_sizes, engine_outputs, judge, part_figures
@@ -129,9 +128,10 @@ def main() -> None:
     figures.note(f"{args.device} ({name}), torch {torch.__version__}, {len(clips)} clips, {len(floors)} floor seeds")
 
     # Keypoints: the engine on the device against MediaPipe, judged as verify judges; and against itself on the CPU.
-    models_device = Models(args.device)
+    # The models come from the folder's mediapipe/modules tree: that machine has no mediapipe wheel.
+    models_device = Models(args.device, folder / "mediapipe")
     on_device = engine_outputs(clips, 4, args.device, models_device)
-    on_cpu = engine_outputs(clips, 4)
+    on_cpu = engine_outputs(clips, 4, models=Models("cpu", folder / "mediapipe"))
     engine_figures = part_figures(on_device, reference, sizes)
     for part, entry in judge(engine_figures, floors).items():
         ours, worst = entry["engine"], entry["floor"]["worst"]

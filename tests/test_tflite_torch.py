@@ -129,3 +129,21 @@ def test_model_files_and_input_check():
         model(torch.zeros(1, 3, 256, 256))
     with pytest.raises(ValueError, match="float32"):
         model(torch.zeros(1, 256, 256, 3, dtype=torch.float64))
+
+
+def test_the_models_come_from_the_folder_given(tmp_path):
+    """torch_engine.models: a folder laid out as the mediapipe package, as on a GPU host without the wheel."""
+    from phoenix_keypoints.engine.stages import Models
+
+    for name, relative in HOLISTIC_MODELS.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_bytes(mediapipe_model_path(name).read_bytes())
+    assert mediapipe_model_path("face_landmark", tmp_path) == tmp_path / HOLISTIC_MODELS["face_landmark"]
+    crops = torch.from_numpy(engine_reference.model_inputs("hand_recrop"))
+    with torch.inference_mode():
+        from_folder = Models("cpu", tmp_path).hand_recrop(crops)[0]
+        from_wheel = load_model(mediapipe_model_path("hand_recrop"))(crops)[0]
+    assert torch.equal(from_folder, from_wheel)
+    (tmp_path / HOLISTIC_MODELS["face_landmark"]).unlink()
+    with pytest.raises(FileNotFoundError, match=f"not in the models folder {tmp_path}"):
+        Models("cpu", tmp_path)
