@@ -31,11 +31,12 @@ def opencv_crop(frame: np.ndarray, roi_px: list[float], size: int, zero_border: 
 
 def main(inputs: str, outputs: str) -> None:
     if cv2.__version__ != REFERENCE_VERSION:
-        sys.exit(f"cv2 {cv2.__version__} ({cv2.__file__}) is not MediaPipe's crop arithmetic: needs {REFERENCE_VERSION}")
+        sys.exit(f"cv2 {cv2.__version__} ({cv2.__file__}) is not MediaPipe's crop arithmetic ({REFERENCE_VERSION})")
     given = np.load(inputs)
     frames, rows, roi_px = given["frames"], given["rows"], given["roi_px"]
+    pairs = list(zip(rows, roi_px, strict=True))
     crops = {
-        f"crop{j}": np.stack([opencv_crop(frames[row], roi, int(size), bool(zero)) for row, roi in zip(rows, roi_px)])
+        f"crop{j}": np.stack([opencv_crop(frames[row], roi, int(size), bool(zero)) for row, roi in pairs])
         for j, (size, zero) in enumerate(given["crops"])
     }
     np.savez(outputs, **crops)

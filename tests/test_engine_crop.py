@@ -17,7 +17,7 @@ import pytest
 
 from conftest import REPO
 
-pytestmark = pytest.mark.engine
+pytestmark = [pytest.mark.slow, pytest.mark.engine]  # MediaPipe's crop arithmetic in a child process, 15 s
 torch = pytest.importorskip("torch")
 
 import engine_trace  # noqa: E402

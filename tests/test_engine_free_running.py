@@ -13,7 +13,8 @@ import pytest
 from conftest import skip_without_the_graph_reference
 
 # One torch thread: the machine is shared (conftest.one_torch_thread).
-pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("one_torch_thread")]
+# MediaPipe runs the same clips (13 times): slow.
+pytestmark = [pytest.mark.slow, pytest.mark.engine, pytest.mark.usefixtures("one_torch_thread")]
 skip_without_the_graph_reference()
 
 import engine_trace  # noqa: E402

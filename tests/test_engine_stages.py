@@ -14,7 +14,8 @@ import pytest
 from conftest import skip_without_the_graph_reference
 
 # One torch thread: the machine is shared (conftest.one_torch_thread).
-pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("one_torch_thread")]
+# MediaPipe's graph traced on real clips: slow.
+pytestmark = [pytest.mark.slow, pytest.mark.engine, pytest.mark.usefixtures("one_torch_thread")]
 skip_without_the_graph_reference()
 
 import torch  # noqa: E402

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 # One torch thread: the machine is shared (conftest.one_torch_thread).
-pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("one_torch_thread")]
+# Six models on real crops against the LiteRT interpreter: slow.
+pytestmark = [pytest.mark.slow, pytest.mark.engine, pytest.mark.usefixtures("one_torch_thread")]
 torch = pytest.importorskip("torch")
 tflite = pytest.importorskip("tflite")
 pytest.importorskip("ai_edge_litert")
