@@ -72,8 +72,8 @@ def test_the_confidences_from_the_config(tmp_path):
         "dataset_path": SAMPLE, "engine": "torch", "splits": "[dev,test]", "num_shards": 2,
         "holistic": "{min_detection_confidence: 0.7, min_tracking_confidence: 0.8}",
     }  # fmt: skip
-    run_snakemake(tmp_path, "verify", "--cores", "2", "--resources", "gpu=2", config=config)
+    run_snakemake(tmp_path, "prepare", "--cores", "2", "--resources", "gpu=2", config=config)
     report = json.loads((tmp_path / "results/verify/verification.json").read_text())
     assert report["passed"] and set(report["noise_floor"]["parts"]) == {"face", "left_hand", "right_hand", "pose"}
-    settings = json.loads(str(np.load(tmp_path / "results/merged/dev_keypoints.npz")["settings"]))
+    settings = json.loads(str(np.load(tmp_path / "results/model_input_data/dev_keypoints.npz")["settings"]))
     assert (settings["min_detection_confidence"], settings["min_tracking_confidence"]) == (0.7, 0.8)

@@ -59,6 +59,14 @@ def test_verify_passed(sample_run):
     assert report["splits"]["train"]["videos"] == 2 and report["splits"]["train"]["max_abs_diff"] == 0.0
 
 
+def test_one_copy_of_the_verified_keypoints(sample_run):
+    """prepare hard-links the merged files, every later rule reads model_input_data/, and merged/ goes."""
+    assert not list((sample_run / "results/merged").glob("*.npz"))
+    for split in SAMPLE_FRAMES:
+        assert (sample_run / f"results/model_input_data/{split}_keypoints.npz").stat().st_nlink == 1
+    assert "linked" in (sample_run / "results/logs/prepare.log").read_text()
+
+
 def test_shard_stats(sample_run):
     stats = [json.loads(p.read_text()) for p in sorted((sample_run / "results/shards").glob("shard_*.json"))]
     assert len(stats) == 5  # num_shards 8, capped at the sample's 5 videos

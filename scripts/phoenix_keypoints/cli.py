@@ -25,7 +25,7 @@ EXAMPLES = """examples:
   phoenix-keypoints extract --dataset_path /data/PHOENIX-2014-T-release-v3/PHOENIX-2014-T --output_path keypoints.pkl
   phoenix-keypoints merge --input_files results/shards/shard_*.pkl --index results/index/videos.tsv \\
       --stats results/shards/shard_*.json --output_path merged.pkl
-  phoenix-keypoints verify --single baseline.pkl --distributed results/merged
+  phoenix-keypoints verify --single baseline.pkl --distributed results/model_input_data
   phoenix-keypoints prepare --keypoints_file results/phoenix_keypoints_full.pkl --output_dir model_input_data
   phoenix-keypoints export-pose --keypoints_file results/model_input_data --output_dir poses
   phoenix-keypoints manifest /data/wlasl/videos --output /data/wlasl/videos.tsv

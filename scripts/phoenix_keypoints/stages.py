@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import write_json, write_npz, write_pickle, write_text
+from .atomic import link_or_copy, write_json, write_npz, write_pickle, write_text
 from .errors import InputError
 from .extract import extract_in_process, iso, run_shard
 from .gpu_slots import acquire_gpu_slot
@@ -191,11 +191,17 @@ def prepare(
     keypoints: str | list, npz_dir: str, splits: list[str] | None = None, verification: str | None = None
 ) -> None:
     """The NPZ files for model training, one per split (default: every split there is), once verification
-    passed: the merged arrays as they are, no conversion."""
+    passed: NPZ files as they are, hard-linked (one copy on disk; a copy across file systems); a seed-format
+    pickle converted."""
     if verification is not None:
         require_passed(verification)
     source = KeypointSet(keypoints)
-    _write_npz_files(((split, source.split(split)) for split in splits or source.splits), npz_dir)
+    if source.seed is not None:
+        _write_npz_files(((split, source.split(split)) for split in splits or source.splits), npz_dir)
+        return
+    for split in splits or source.splits:
+        verified, path = source.npz_file(split), npz_path(npz_dir, split)
+        log.info("%s: %s %s -> %s", split, link_or_copy(verified, path), verified, path)
 
 
 def full_pickle(keypoints: str | list, pickle_path: str, verification: str | None = None) -> None:
