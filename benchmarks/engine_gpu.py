@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-import engine_trace
 from benchlib import FULL_DATASET_FRAMES, Figures, argument_parser
+from phoenix_keypoints.testing import trace as engine_trace
 
 LEFT_OUT = ("signing-clips/FOOTBALL.mp4",)  # 62 frames of 640x360: the largest PNGs; the folder must stay small
 TFLITE_WHEEL = "tflite==2.18.0"
@@ -35,8 +35,8 @@ TFLITE_WHEEL = "tflite==2.18.0"
 def prepare(folder: Path, seeds: int, processes: int, quick: bool) -> None:
     import cv2
 
-    from engine_floor import mediapipe_figures
     from phoenix_keypoints.engine.tflite_torch import HOLISTIC_MODELS, mediapipe_model_path
+    from phoenix_keypoints.testing.floor import mediapipe_figures
 
     names = [name for name in engine_trace.clip_names() if name not in LEFT_OUT][: 2 if quick else None]
     clips = {name: engine_trace.read_clip(name) for name in names}
@@ -105,7 +105,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.prepare:
-        from engine_floor import FLOOR_SEEDS
+        from phoenix_keypoints.testing.floor import FLOOR_SEEDS
 
         prepare(args.prepare.resolve(), 2 if args.quick else FLOOR_SEEDS, args.processes, args.quick)
         return
@@ -114,12 +114,12 @@ def main() -> None:
     folder = args.prepared.resolve()
     import torch
 
-    from engine_floor import clip_sizes, engine_outputs, judge, part_figures
     from phoenix_keypoints.engine.graph import BatchedHolistic
     from phoenix_keypoints.engine.stages import Models
     from phoenix_keypoints.frame_decoders import FrameDecoders
     from phoenix_keypoints.frame_sources import PngFrames
     from phoenix_keypoints.holistic import FrameWalk
+    from phoenix_keypoints.testing.floor import clip_sizes, engine_outputs, judge, part_figures
 
     clips, reference, floors = read_prepared(folder)
     sizes = clip_sizes(clips)

@@ -3,7 +3,7 @@
     python benchmarks/engine_models.py [--quick] [--json FILE]
 
 Needs requirements-engine.txt and ../shared/data. For each of the six Holistic models, on the real crops of
-tests/engine_reference.py:
+phoenix_keypoints.testing.litert:
   * max |torch - XNNPACK| per output, next to max |TFLite's own kernels - XNNPACK| (the reference runtime's
     own fp32 spread), and how many of MediaPipe's decisions differ;
   * CPU ms per sample: LiteRT/XNNPACK at batch 1 (as MediaPipe runs) and at batch 16 where the model allows it
@@ -19,8 +19,8 @@ import torch
 from ai_edge_litert.interpreter import Interpreter
 
 from benchlib import Figures, argument_parser
-from engine_reference import available, decisions, litert_outputs, model_inputs
-from phoenix_keypoints.engine.tflite_torch import HOLISTIC_MODELS, load_model, mediapipe_model_path  # noqa: E402
+from phoenix_keypoints.engine.tflite_torch import HOLISTIC_MODELS, load_model, mediapipe_model_path
+from phoenix_keypoints.testing.litert import available, decisions, litert_outputs, model_inputs
 
 BATCH = 16
 # LiteRT resizes these to batch 16 (the outputs of each sample are checked against that sample alone below).

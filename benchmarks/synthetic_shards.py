@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from benchlib import REPO
 from phoenix_keypoints.atomic import write_json, write_npz, write_pickle
 from phoenix_keypoints.extract import video_record
 from phoenix_keypoints.holistic import HolisticSettings, VideoResult
@@ -26,6 +25,7 @@ from phoenix_keypoints.keypoint_sets import npz_path, sets_from_records
 from phoenix_keypoints.layout import NUM_COORDS, NUM_POINTS, PART_NAMES
 from phoenix_keypoints.plan import BASELINE
 from phoenix_keypoints.tables import read_videos
+from phoenix_keypoints.testing import REPO
 from phoenix_keypoints.verify import sample_videos
 
 WIDTH, HEIGHT = 210, 260

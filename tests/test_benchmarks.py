@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import REPO
+from phoenix_keypoints.testing import REPO
 
 pytestmark = pytest.mark.slow
 

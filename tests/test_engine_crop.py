@@ -15,16 +15,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import REPO
+from phoenix_keypoints.testing import REPO
 
 pytestmark = [pytest.mark.slow, pytest.mark.engine]  # MediaPipe's crop arithmetic in a child process, 15 s
 torch = pytest.importorskip("torch")
 
-import engine_trace  # noqa: E402
 from phoenix_keypoints.engine import crop  # noqa: E402
+from phoenix_keypoints.testing import SHARED, trace  # noqa: E402
 
-if not engine_trace.available():
-    pytest.skip(f"{engine_trace.SHARED} is missing", allow_module_level=True)
+if not trace.available():
+    pytest.skip(f"{SHARED} is missing", allow_module_level=True)
 CV2_REFERENCE = Path(os.environ.get("PHOENIX_CV2_REFERENCE", REPO / ".venv" / "opencv-4.10"))
 if not (CV2_REFERENCE / "cv2").is_dir():
     why = f"OpenCV 4.10 is not installed in {CV2_REFERENCE}; run `make .venv/opencv-4.10/.installed`"
@@ -51,7 +51,7 @@ def opencv_crops(tmp_path, frames: np.ndarray, rows: torch.Tensor, roi_px: torch
 
 @pytest.mark.parametrize("name", CLIPS)
 def test_crop_is_opencv_bit_for_bit(name, tmp_path):
-    frames = np.stack(engine_trace.read_clip(name)[:6])
+    frames = np.stack(trace.read_clip(name)[:6])
     height, width = frames[0].shape[:2]
     sizes = torch.tensor([[width, height]] * len(frames), dtype=torch.float32)
     generator = torch.Generator().manual_seed(0)

@@ -20,10 +20,10 @@ skip_without_the_graph_reference()
 
 import torch  # noqa: E402
 
-import engine_trace  # noqa: E402
-from engine_trace import keypoints, landmarks, rect  # noqa: E402
 from phoenix_keypoints.engine import stages  # noqa: E402
 from phoenix_keypoints.engine.filters import PoseFilters  # noqa: E402
+from phoenix_keypoints.testing import trace as engine_trace  # noqa: E402
+from phoenix_keypoints.testing.trace import keypoints, landmarks, rect  # noqa: E402
 
 TOLERANCE_PX = 0.01
 TOLERANCE_RAD = 1e-4

@@ -5,7 +5,7 @@ import re
 import pytest
 import yaml
 
-from conftest import REPO
+from phoenix_keypoints.testing import REPO
 
 
 def pins(lines):

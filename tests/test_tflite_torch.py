@@ -16,13 +16,13 @@ pytest.importorskip("ai_edge_litert")
 
 from ai_edge_litert.interpreter import Interpreter, OpResolverType  # noqa: E402
 
-import engine_reference  # noqa: E402
 from phoenix_keypoints.engine.tflite_torch import (  # noqa: E402
     HOLISTIC_MODELS,
     _densify,
     load_model,
     mediapipe_model_path,
 )
+from phoenix_keypoints.testing import litert as engine_reference  # noqa: E402
 
 if not engine_reference.available():
     pytest.skip(f"{engine_reference.SHARED_DATA} is missing", allow_module_level=True)

@@ -14,7 +14,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from . import SHARED
+
 TRACE_TOOL = SHARED / "tools" / "holistic_trace.py"
 PHOENIX = SHARED / "data" / "phoenix-mini" / "PHOENIX-2014-T" / "features" / "fullFrame-210x260px"
 VIDEOS = ("autsl-sample/signer0_sample1000_color.mp4", "signing-clips/FOOTBALL.mp4")
