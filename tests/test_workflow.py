@@ -123,6 +123,15 @@ def test_bad_config_is_refused_before_any_job(tmp_path):
     assert result.returncode != 0 and "num_shards" in result.stdout
 
 
+def test_an_engine_models_folder_without_the_models_is_refused_before_any_job(tmp_path):
+    pytest.importorskip("torch", reason="the torch engine needs requirements-engine.txt (make test installs it)")
+    config = {"dataset_path": SAMPLE, "engine": "torch", "torch_engine": f"{{models: {tmp_path}}}"}
+    result = run_snakemake(tmp_path, "-n", config=config, check=False)
+    assert result.returncode != 0 and "engine: torch cannot find its model pose_detection" in result.stdout
+    assert f"is not in the models folder {tmp_path}" in result.stdout
+    assert "Fix: set torch_engine.models" in result.stdout
+
+
 def test_model_without_its_file_is_refused_with_the_place_to_put_it(tmp_path):
     override = tmp_path / "heavy.yaml"
     override.write_text(f"dataset_path: {SAMPLE}\nholistic:\n  model_complexity: 2\n")
