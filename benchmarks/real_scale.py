@@ -88,6 +88,8 @@ def main() -> None:
             planned = (workdir / f"{step}.out").read_text()
             if "rule extract" in planned or "rule baseline" in planned:
                 raise SystemExit(f"snakemake reran extraction instead of using the synthetic results:\n{planned}")
+            if step != "merge" and "rule merge" in planned:
+                raise SystemExit(f"snakemake merged again (merge's temporary output was gone):\n{planned}")
             figures.add(f"real_scale.{step}_seconds", usages[step].wall, "s", digits=1)
             figures.add(f"real_scale.{step}_rule_seconds", rule_seconds(workdir, f"{step}.tsv"), "s", digits=1)
             figures.add(f"real_scale.{step}_cpu_seconds", usages[step].cpu, "s", digits=1)

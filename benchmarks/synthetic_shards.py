@@ -61,6 +61,7 @@ def write_synthetic_results(workdir: Path, dataset_root: Path) -> int:
         write_json(
             workdir / f"results/shards/shard_{shard}.json",
             {"shard": shard, "videos": len(members), "frames": frames, "extracted_frames": frames, "synthetic": True,
+             "video_frames": {v.key: v.n_frames for v in members},
              "startup_seconds": 0.0, "seconds": 0.0, "cpu_seconds": 0.0, "finished_at": now},
         )  # fmt: skip
     verify = config["verify"]
