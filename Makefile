@@ -26,6 +26,9 @@ CONFIG := $(if $(strip $(CONFIG_ITEMS)),--config $(CONFIG_ITEMS))
 ENGINE_STAMP := $(VENV)/.installed-engine
 # The torch engine's packages only where it is asked for (and for the tests, which cover it).
 SETUP := $(STAMP) $(if $(filter torch,$(ENGINE)),$(ENGINE_STAMP))
+# OpenCV 4.10 in a side folder, never on the project's path: tests/test_engine_crop.py checks the engine's crop
+# against its warpPerspective, whose 8-bit arithmetic is MediaPipe's bundled OpenCV's (the pinned 4.11 is not).
+CV2_REFERENCE := $(VENV)/opencv-4.10
 
 .PHONY: run resume report pose test bench lint format clean
 
@@ -56,8 +59,12 @@ pose: $(SETUP)
 resume: $(SETUP)
 	$(BIN)/phoenix-keypoints resume --cores $(CORES) --resources gpu=$(GPUS) $(CONFIG)
 
-test: $(ENGINE_STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest tests
+$(CV2_REFERENCE)/.installed: $(STAMP)
+	$(BIN)/python -m pip install --quiet --no-deps --target $(CV2_REFERENCE) opencv-python-headless==4.10.0.84
+	touch $@
+
+test: $(ENGINE_STAMP) $(CV2_REFERENCE)/.installed
+	PATH="$(CURDIR)/$(BIN):$$PATH" PHOENIX_CV2_REFERENCE="$(CURDIR)/$(CV2_REFERENCE)" $(BIN)/python -m pytest tests
 
 bench: $(STAMP)
 	mkdir -p results/bench

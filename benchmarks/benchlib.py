@@ -11,11 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from phoenix_keypoints.index import DatasetPaths, Video, build_index, video_frame_paths
+from phoenix_keypoints.testing import REPO, snakemake_command
 
-REPO = Path(__file__).resolve().parents[1]
-# Third-party data stays outside the project, in ../shared/data.
-SHARED_DATA = REPO.parent / "shared" / "data"
-SAMPLE = SHARED_DATA / "phoenix-mini" / "PHOENIX-2014-T"
 FULL_DATASET_FRAMES = 947_756
 
 
@@ -38,13 +35,6 @@ def run_measured(command: list[str], cwd: Path, output: Path) -> Usage:
     process.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
     wall = time.perf_counter() - started
     return Usage(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, process.returncode)
-
-
-def snakemake_command(workdir: Path, *args: str, config: dict | None = None) -> list[str]:
-    command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(workdir), *args]
-    if config:
-        command += ["--config", *(f"{key}={value}" for key, value in config.items())]
-    return command
 
 
 def run_snakemake(workdir: Path, *args: str, config: dict | None = None, name: str = "snakemake") -> Usage:

@@ -2,7 +2,7 @@
 
     python benchmarks/engine_divergence.py CLIP [--device cpu] [--tolerance 0.01]
 
-CLIP is a name of tests/engine_trace.py (e.g. train/sample_asl_webcam-1, signing-clips/FOOTBALL.mp4). Runs
+CLIP is a clip of phoenix_keypoints.testing.trace (e.g. train/sample_asl_webcam-1, signing-clips/FOOTBALL.mp4). Runs
 ../shared/tools/holistic_trace.py (MediaPipe's graph with its intermediate streams) and the engine in one slot
 with its stages recorded (holistic_step's `record`), and prints per frame each stream whose presence differs
 (a decision) or whose largest x-y difference exceeds the tolerance in pixels, then the first such frame per
@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-import engine_trace
 from phoenix_keypoints.engine import stages
 from phoenix_keypoints.engine.graph import HolisticState, holistic_step
+from phoenix_keypoints.testing import trace as engine_trace
 
 # Graph order (spec §2): pose, then each hand, then the face.
 STREAMS = (

@@ -13,10 +13,11 @@ one GPU needs to feed the goal's 1,600 frames/s.
 import resource
 import time
 
-from benchlib import SAMPLE, Figures, argument_parser
+from benchlib import Figures, argument_parser
 from phoenix_keypoints.frame_decoders import FrameDecoders
 from phoenix_keypoints.frame_sources import PngFrames
 from phoenix_keypoints.holistic import FrameWalk
+from phoenix_keypoints.testing import SAMPLE
 
 GOAL_FRAMES_PER_SECOND = 1600  # per GPU (issue 11): the whole of PHOENIX in under 10 minutes on 1 H100
 

@@ -10,7 +10,7 @@ machine that has them, into an ignored folder that travels with the command:
 
 --prepare writes the real clips (engine_trace's, FOOTBALL left out for size) as PNG frames, MediaPipe's
 keypoints of them and its noise floor figures (FLOOR_SEEDS seeds), the six models in a `mediapipe/modules`
-tree (the engine finds them as in the installed wheel) and the tflite wheel. Nothing in it is committed: it
+tree (given to the engine as its models folder) and the tflite wheel. Nothing in it is committed: it
 holds frames of ../shared/data and what MediaPipe made of them.
 """
 
@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-import engine_trace
 from benchlib import FULL_DATASET_FRAMES, Figures, argument_parser
+from phoenix_keypoints.testing import trace as engine_trace
 
 LEFT_OUT = ("signing-clips/FOOTBALL.mp4",)  # 62 frames of 640x360: the largest PNGs; the folder must stay small
 TFLITE_WHEEL = "tflite==2.18.0"
@@ -35,8 +35,8 @@ TFLITE_WHEEL = "tflite==2.18.0"
 def prepare(folder: Path, seeds: int, processes: int, quick: bool) -> None:
     import cv2
 
-    from engine_floor import mediapipe_figures
     from phoenix_keypoints.engine.tflite_torch import HOLISTIC_MODELS, mediapipe_model_path
+    from phoenix_keypoints.testing.floor import mediapipe_figures
 
     names = [name for name in engine_trace.clip_names() if name not in LEFT_OUT][: 2 if quick else None]
     clips = {name: engine_trace.read_clip(name) for name in names}
@@ -105,22 +105,21 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.prepare:
-        from engine_floor import FLOOR_SEEDS
+        from phoenix_keypoints.testing.floor import FLOOR_SEEDS
 
         prepare(args.prepare.resolve(), 2 if args.quick else FLOOR_SEEDS, args.processes, args.quick)
         return
     if not args.prepared:
         parser.error("give --prepare DIR (here) or --prepared DIR (on the GPU machine)")
     folder = args.prepared.resolve()
-    sys.path.insert(0, str(folder))  # its mediapipe/modules tree: where the engine looks for the models
     import torch
 
-    from engine_floor import clip_sizes, engine_outputs, judge, part_figures
     from phoenix_keypoints.engine.graph import BatchedHolistic
     from phoenix_keypoints.engine.stages import Models
     from phoenix_keypoints.frame_decoders import FrameDecoders
     from phoenix_keypoints.frame_sources import PngFrames
     from phoenix_keypoints.holistic import FrameWalk
+    from phoenix_keypoints.testing.floor import clip_sizes, engine_outputs, judge, part_figures
 
     clips, reference, floors = read_prepared(folder)
     sizes = clip_sizes(clips)
@@ -129,9 +128,10 @@ def main() -> None:
     figures.note(f"{args.device} ({name}), torch {torch.__version__}, {len(clips)} clips, {len(floors)} floor seeds")
 
     # Keypoints: the engine on the device against MediaPipe, judged as verify judges; and against itself on the CPU.
-    models_device = Models(args.device)
+    # The models come from the folder's mediapipe/modules tree: that machine has no mediapipe wheel.
+    models_device = Models(args.device, folder / "mediapipe")
     on_device = engine_outputs(clips, 4, args.device, models_device)
-    on_cpu = engine_outputs(clips, 4)
+    on_cpu = engine_outputs(clips, 4, models=Models("cpu", folder / "mediapipe"))
     engine_figures = part_figures(on_device, reference, sizes)
     for part, entry in judge(engine_figures, floors).items():
         ours, worst = entry["engine"], entry["floor"]["worst"]

@@ -3,7 +3,7 @@ per frame, MediaPipe (one instance, reset per video) and the engine at B = 1 and
 
     python benchmarks/engine_speed.py [--quick] [--batches 1 8] [--copies 2] [--threads 1] [--device cpu] [--json FILE]
 
-Needs requirements-engine.txt and ../shared/data. The videos are the real clips of tests/engine_trace.py, each
+Needs requirements-engine.txt and ../shared/data. The videos are the real clips of phoenix_keypoints.testing.trace, each
 taken `copies` times (14 videos, 430 frames by default), decoded before the clock starts; one warm-up video
 first. Wall time and this process's CPU time cover BatchedHolistic.process_videos over all of them.
 --quick: two clips once, B = 1 and 2.
@@ -14,9 +14,9 @@ import time
 
 import torch
 
-import engine_trace
 from benchlib import Figures, argument_parser
 from phoenix_keypoints.engine.graph import BatchedHolistic
+from phoenix_keypoints.testing import trace as engine_trace
 
 
 def mediapipe_loop(videos) -> tuple[float, float]:

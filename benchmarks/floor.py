@@ -9,7 +9,8 @@ Pass 1 runs in a fresh process, as an extraction worker does; later passes show 
 
 from pathlib import Path
 
-from benchlib import SAMPLE, Figures, argument_parser, floor_loop, indexed_videos
+from benchlib import Figures, argument_parser, floor_loop, indexed_videos
+from phoenix_keypoints.testing import SAMPLE
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchlib import SAMPLE, SHARED_DATA
+from phoenix_keypoints.testing import SAMPLE, SHARED_DATA
 
 ANNOTATIONS = SHARED_DATA / "phoenix-2014-t-annotations"
 SPLITS = ("train", "dev", "test")

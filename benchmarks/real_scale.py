@@ -6,7 +6,9 @@ Builds under /tmp a PHOENIX-2014-T tree with the real release's CSVs and frame c
 (../shared/data/phoenix-2014-t-annotations), every frame a hard link to one of the sample's PNGs, runs the
 real rules index and shard on it, writes synthetic shard results of that size (synthetic_shards.py) and
 runs the real rules merge, verify, prepare and full_pickle on them. Each step is its own snakemake command, measured
-with wait4 (wall, CPU and peak RSS of the largest process). The tree is removed at the end.
+with wait4 (wall, CPU and peak RSS of the largest process); verify's keeps merge's temporary output (--notemp) for
+prepare, as one run of the whole workflow does. Then the disk the keypoints take in results/, each file counted once
+however many links it has. The tree is removed at the end.
 """
 
 import os
@@ -31,6 +33,17 @@ def check_room(where: Path, needed_bytes: int) -> str:
             f"the benchmark needs {needed_bytes / 2**30:.0f} GiB and {MIN_FREE_INODES} inodes"
         )
     return f"{where}: {stat.free / 2**30:.1f} GiB and {free_inodes:,} inodes free"
+
+
+def disk_bytes(folders: list[Path]) -> int:
+    """Bytes of the files under the folders, each file (inode) once: hard links take no room of their own."""
+    seen = {}
+    for folder in folders:
+        for path in folder.rglob("*"):
+            if path.is_file():
+                stat = path.stat()
+                seen[(stat.st_dev, stat.st_ino)] = stat.st_size
+    return sum(seen.values())
 
 
 def rule_seconds(workdir: Path, benchmark: str) -> float:
@@ -67,11 +80,16 @@ def main() -> None:
         write_synthetic_results(workdir, dataset)
         figures.add("real_scale.synthetic_results_seconds", time.perf_counter() - started, "s", digits=1)
         usages = {}
-        for step in ("merge", "verify", "prepare", "full_pickle"):  # each rule as the target: one job each
-            usages[step] = run_snakemake(workdir, *cores, step, config=config, name=step)
+        # Each rule as the target, one job each. Run alone, verify would be the last reader of merge's temporary
+        # output and remove it; in a whole run prepare reads it after verify.
+        steps = {"merge": (), "verify": ("--notemp",), "prepare": (), "full_pickle": ()}
+        for step, options in steps.items():
+            usages[step] = run_snakemake(workdir, *cores, step, *options, config=config, name=step)
             planned = (workdir / f"{step}.out").read_text()
             if "rule extract" in planned or "rule baseline" in planned:
                 raise SystemExit(f"snakemake reran extraction instead of using the synthetic results:\n{planned}")
+            if step != "merge" and "rule merge" in planned:
+                raise SystemExit(f"snakemake merged again (merge's temporary output was gone):\n{planned}")
             figures.add(f"real_scale.{step}_seconds", usages[step].wall, "s", digits=1)
             figures.add(f"real_scale.{step}_rule_seconds", rule_seconds(workdir, f"{step}.tsv"), "s", digits=1)
             figures.add(f"real_scale.{step}_cpu_seconds", usages[step].cpu, "s", digits=1)
@@ -86,6 +104,9 @@ def main() -> None:
         }
         for name, path in sizes.items():
             figures.add(f"real_scale.{name}_gib", path.stat().st_size / 2**30, "GiB", digits=2)
+        keypoint_folders = [workdir / "results" / folder for folder in ("merged", "model_input_data")]
+        figures.add("real_scale.npz_disk_gib", disk_bytes(keypoint_folders) / 2**30, "GiB", digits=2)
+        figures.add("real_scale.results_disk_gib", disk_bytes([workdir / "results"]) / 2**30, "GiB", digits=2)
     finally:
         started = time.perf_counter()
         shutil.rmtree(temp)

@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from benchlib import REPO
 from phoenix_keypoints.atomic import write_json, write_npz, write_pickle
 from phoenix_keypoints.extract import video_record
 from phoenix_keypoints.holistic import HolisticSettings, VideoResult
@@ -26,6 +25,7 @@ from phoenix_keypoints.keypoint_sets import npz_path, sets_from_records
 from phoenix_keypoints.layout import NUM_COORDS, NUM_POINTS, PART_NAMES
 from phoenix_keypoints.plan import BASELINE
 from phoenix_keypoints.tables import read_videos
+from phoenix_keypoints.testing import REPO
 from phoenix_keypoints.verify import sample_videos
 
 WIDTH, HEIGHT = 210, 260
@@ -61,6 +61,7 @@ def write_synthetic_results(workdir: Path, dataset_root: Path) -> int:
         write_json(
             workdir / f"results/shards/shard_{shard}.json",
             {"shard": shard, "videos": len(members), "frames": frames, "extracted_frames": frames, "synthetic": True,
+             "video_frames": {v.key: v.n_frames for v in members},
              "startup_seconds": 0.0, "seconds": 0.0, "cpu_seconds": 0.0, "finished_at": now},
         )  # fmt: skip
     verify = config["verify"]

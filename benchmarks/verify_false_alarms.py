@@ -27,9 +27,10 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-import engine_trace
-from benchlib import REPO, SHARED_DATA, Figures, argument_parser
+from benchlib import Figures, argument_parser
 from phoenix_keypoints.layout import PART_NAMES, part_slice
+from phoenix_keypoints.testing import REPO, SHARED_DATA
+from phoenix_keypoints.testing import trace as engine_trace
 from phoenix_keypoints.verify import FloorLimits, judge_part
 
 FRAME_COUNTS = SHARED_DATA / "phoenix-2014-t-annotations" / "frame_counts.tsv"

@@ -14,7 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchlib import SAMPLE, SHARED_DATA, Figures, argument_parser, run_snakemake
+from benchlib import Figures, argument_parser, run_snakemake
+from phoenix_keypoints.testing import SAMPLE, SHARED_DATA
 
 CLIPS = {
     "autsl": SHARED_DATA / "autsl-sample" / "signer0_sample1000_color.mp4",

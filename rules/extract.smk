@@ -9,7 +9,10 @@ rule extract:
     benchmark:
         f"{plan.RESULTS}/benchmarks/extract/shard_{{shard}}.tsv"
     conda:
-        "../envs/keypoints.yaml"
+        # engine: torch needs torch and tflite in the job's environment too.
+        "../envs/engine.yaml"
+        if config["engine"] == "torch"
+        else "../envs/keypoints.yaml"
     threads:
         lambda wildcards: plan.workers_per_job(
             config["threads_per_job"], local_cores(), global_resource("gpu")

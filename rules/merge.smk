@@ -5,7 +5,10 @@ rule merge:
         # Beside each shard: its videos' decoded frame counts, read by merge.
         stats=expand(rules.extract.output.stats, shard=plan.shard_ids(config)),
     output:
-        npz=plan.npz_files(plan.MERGED, config),
+        # Temporary: prepare hard-links them into model_input_data/ once verify passed, the one copy every later
+        # rule reads; then they go. (A link shares the file's mtime, which Snakemake touches after prepare:
+        # kept, merged/ would look newer than verify's report and rerun verify at every run.)
+        npz=temp(plan.npz_files(plan.MERGED, config)),
         bad_frames=f"{plan.RESULTS}/bad_frames.tsv",
     log:
         f"{plan.RESULTS}/logs/merge.log",

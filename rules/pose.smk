@@ -1,13 +1,13 @@
 # Optional: one .pose file per video, for the sign-language-processing tools.
 # Run it with `snakemake --cores 2 export_pose` (or `make pose`); `rule all` does not need it.
 # One job writes the whole folder: the number of videos is known only after indexing, and
-# every video's keypoints come from the merged split files, which a job per video would each
+# every video's keypoints come from the verified split files, which a job per video would each
 # have to load again (a checkpoint with 8,257 jobs for milliseconds of work each).
 
 
 rule export_pose:
     input:
-        merged=rules.merge.output.npz,
+        npz=rules.prepare.output.npz,
         verification=rules.verify.output.verification,
     output:
         poses=directory(f"{plan.RESULTS}/pose"),

@@ -11,8 +11,8 @@ rule prepare:
     conda:
         "../envs/keypoints.yaml"
     resources:
-        # One split at a time: 2.0 GB at full scale.
-        mem_mb=4000,
+        # Hard links: no keypoints in memory (a seed-format pickle is converted one split at a time).
+        mem_mb=1000,
         runtime=30,
     params:
         splits=config["splits"],
@@ -23,7 +23,7 @@ rule prepare:
 # The seed's format, for users of the old scripts: per-frame dicts, built once from the arrays.
 rule full_pickle:
     input:
-        merged=rules.merge.output.npz,
+        npz=rules.prepare.output.npz,
         verification=rules.verify.output.verification,
     output:
         pickle=f"{plan.RESULTS}/phoenix_keypoints_full.pkl",

@@ -6,5 +6,5 @@ from phoenix_keypoints.runlog import log_to
 snakemake = globals()["snakemake"]
 with log_to(snakemake.log[0]):
     stages.export_pose(
-        list(snakemake.input.merged), snakemake.output.poses, snakemake.params.fps, snakemake.input.verification
+        list(snakemake.input.npz), snakemake.output.poses, snakemake.params.fps, snakemake.input.verification
     )

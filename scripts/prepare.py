@@ -1,4 +1,4 @@
-"""Rule `prepare`: the NPZ files for model training, once verify passed (stages.prepare)."""
+"""Rule `prepare`: the NPZ files for model training once verify passed: merged/ hard-linked (stages.prepare)."""
 
 from pathlib import Path
 

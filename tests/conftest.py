@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
 # Third-party data stays outside the project: every development machine and CI have ../shared beside it.
-SHARED_DATA = REPO.parent / "shared" / "data"
-SAMPLE = SHARED_DATA / "phoenix-mini" / "PHOENIX-2014-T"
+from phoenix_keypoints.testing import SAMPLE, SHARED, SHARED_DATA, snakemake_command
+
 ANNOTATIONS = SHARED_DATA / "phoenix-2014-t-annotations"
 AUTSL_POSE = SHARED_DATA / "autsl-sample" / "signer0_sample1000.holistic.pose"
 SAMPLE_FRAMES = {"train": 99, "dev": 9, "test": 2}
@@ -30,11 +29,14 @@ def run_snakemake(
 ):
     """Run the workflow's Snakefile in `workdir`; returns the CompletedProcess (stdout+stderr in .stdout)."""
     workdir.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(workdir), *args]
-    if config:
-        command += ["--config", *(f"{key}={value}" for key, value in config.items())]
     result = subprocess.run(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout, cwd=workdir, env=env
+        snakemake_command(workdir, *args, config=config),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout,
+        cwd=workdir,
+        env=env,
     )
     if check and result.returncode != 0:
         raise AssertionError(f"snakemake failed ({result.returncode}):\n{result.stdout[-6000:]}")
@@ -95,7 +97,7 @@ def skip_without_the_graph_reference() -> None:
     ../shared with its trace tool are absent: what the engine's graph tests compare against."""
     for module in ("torch", "tflite", "mediapipe"):
         pytest.importorskip(module)
-    import engine_trace
+    from phoenix_keypoints.testing import trace
 
-    if not engine_trace.available():
-        pytest.skip(f"{engine_trace.SHARED} is missing", allow_module_level=True)
+    if not trace.available():
+        pytest.skip(f"{SHARED} is missing", allow_module_level=True)

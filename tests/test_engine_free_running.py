@@ -13,13 +13,14 @@ import pytest
 from conftest import skip_without_the_graph_reference
 
 # One torch thread: the machine is shared (conftest.one_torch_thread).
-pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("one_torch_thread")]
+# MediaPipe runs the same clips (13 times): slow.
+pytestmark = [pytest.mark.slow, pytest.mark.engine, pytest.mark.usefixtures("one_torch_thread")]
 skip_without_the_graph_reference()
 
-import engine_trace  # noqa: E402
-from engine_floor import FLOOR_SEEDS, judge, measure  # noqa: E402
 from phoenix_keypoints.engine.graph import BatchedHolistic  # noqa: E402
 from phoenix_keypoints.layout import PART_NAMES, part_slice  # noqa: E402
+from phoenix_keypoints.testing import trace as engine_trace  # noqa: E402
+from phoenix_keypoints.testing.floor import FLOOR_SEEDS, judge, measure  # noqa: E402
 
 BATCH = 4
 

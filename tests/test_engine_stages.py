@@ -14,15 +14,16 @@ import pytest
 from conftest import skip_without_the_graph_reference
 
 # One torch thread: the machine is shared (conftest.one_torch_thread).
-pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("one_torch_thread")]
+# MediaPipe's graph traced on real clips: slow.
+pytestmark = [pytest.mark.slow, pytest.mark.engine, pytest.mark.usefixtures("one_torch_thread")]
 skip_without_the_graph_reference()
 
 import torch  # noqa: E402
 
-import engine_trace  # noqa: E402
-from engine_trace import keypoints, landmarks, rect  # noqa: E402
 from phoenix_keypoints.engine import stages  # noqa: E402
 from phoenix_keypoints.engine.filters import PoseFilters  # noqa: E402
+from phoenix_keypoints.testing import trace as engine_trace  # noqa: E402
+from phoenix_keypoints.testing.trace import keypoints, landmarks, rect  # noqa: E402
 
 TOLERANCE_PX = 0.01
 TOLERANCE_RAD = 1e-4

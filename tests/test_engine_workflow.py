@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import yaml
 
-from conftest import REPO, SAMPLE, SAMPLE_FRAMES, run_cli, run_snakemake
+from conftest import SAMPLE, SAMPLE_FRAMES, run_cli, run_snakemake
+from phoenix_keypoints.testing import REPO
 
 pytest.importorskip("torch", reason="the torch engine needs requirements-engine.txt (make test installs it)")
 pytestmark = [pytest.mark.slow, pytest.mark.engine]
@@ -73,7 +74,7 @@ def test_the_verify_command_judges_the_engine_run_as_the_rule_does(engine_run, t
     workdir, _ = engine_run
     results = workdir / "results"
     verify = run_cli(
-        "verify", "--single", results / "verify/baseline", "--distributed", results / "merged",
+        "verify", "--single", results / "verify/baseline", "--distributed", results / "model_input_data",
         "--floor", *sorted((results / "verify/floor").glob("seed*")), "--report", tmp_path / "verification.json",
     )  # fmt: skip
     assert verify.returncode == 0, verify.stderr[-3000:]
@@ -106,8 +107,8 @@ def test_the_confidences_from_the_config(tmp_path):
         "dataset_path": SAMPLE, "engine": "torch", "splits": "[dev,test]", "num_shards": 2,
         "holistic": "{min_detection_confidence: 0.7, min_tracking_confidence: 0.8}",
     }  # fmt: skip
-    run_snakemake(tmp_path, "verify", "--cores", "2", "--resources", "gpu=2", config=config)
+    run_snakemake(tmp_path, "prepare", "--cores", "2", "--resources", "gpu=2", config=config)
     report = json.loads((tmp_path / "results/verify/verification.json").read_text())
     assert report["passed"] and set(report["noise_floor"]["parts"]) == {"face", "left_hand", "right_hand", "pose"}
-    settings = json.loads(str(np.load(tmp_path / "results/merged/dev_keypoints.npz")["settings"]))
+    settings = json.loads(str(np.load(tmp_path / "results/model_input_data/dev_keypoints.npz")["settings"]))
     assert (settings["min_detection_confidence"], settings["min_tracking_confidence"]) == (0.7, 0.8)

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from clip_records import sample_index
 
-from conftest import REPO, SAMPLE
+from conftest import SAMPLE
 from phoenix_keypoints.atomic import write_npz
 from phoenix_keypoints.extract import extract_in_process
 from phoenix_keypoints.holistic import HolisticSettings
@@ -16,6 +16,7 @@ from phoenix_keypoints.keypoint_sets import KeypointSet, npz_path, sets_from_rec
 from phoenix_keypoints.layout import NUM_COORDS, NUM_POINTS, PART_NAMES, part_slice
 from phoenix_keypoints.noise_floor import PerturbedFrames, floor_sets, perturb
 from phoenix_keypoints.run_summary import noise_floor_table
+from phoenix_keypoints.testing import REPO
 from phoenix_keypoints.verify import (
     FloorLimits,
     PartErrors,

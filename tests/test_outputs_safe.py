@@ -1,14 +1,17 @@
 """Outputs are all-or-nothing, stale locks block nothing, and tampered shards are caught."""
 
+import os
 import pickle
 import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
 from conftest import SAMPLE, run_snakemake
-from phoenix_keypoints.atomic import read_pickle, write_json, write_pickle
+from phoenix_keypoints.atomic import link_or_copy, read_pickle, write_json, write_pickle
 from phoenix_keypoints.gpu_slots import acquire_gpu_slot
 
 FILE_SIZE_LIMITED_WRITE = """
@@ -38,6 +41,27 @@ def test_a_failed_write_leaves_the_previous_file(tmp_path):
     with pytest.raises(TypeError):
         write_json(tmp_path / "report.json", {"value": object()})
     assert read_pickle(path) == {"good": 1} and [p.name for p in tmp_path.iterdir()] == ["result.pkl"]
+
+
+def test_verified_files_are_linked_and_copied_only_across_file_systems(tmp_path):
+    """prepare's one copy: a hard link beside the source; a copy where no link can be made (another file system)."""
+    source = tmp_path / "merged" / "train_keypoints.npz"
+    source.parent.mkdir()
+    source.write_bytes(b"verified" * 1000)
+    linked = tmp_path / "model_input_data" / "train_keypoints.npz"
+    assert link_or_copy(source, linked) == "linked"
+    assert os.path.samefile(source, linked) and source.stat().st_nlink == 2
+    assert link_or_copy(source, linked) == "linked" and source.stat().st_nlink == 2, "a rerun replaces the link"
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or shm.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("no second file system here (/dev/shm)")
+    elsewhere = Path(tempfile.mkdtemp(dir=shm))
+    try:
+        assert link_or_copy(source, elsewhere / "train_keypoints.npz") == "copied"
+        assert (elsewhere / "train_keypoints.npz").read_bytes() == source.read_bytes()
+        assert [p.name for p in elsewhere.iterdir()] == ["train_keypoints.npz"], "no temp file is left behind"
+    finally:
+        shutil.rmtree(elsewhere)
 
 
 def test_a_stale_lock_file_does_not_block_its_slot(tmp_path):

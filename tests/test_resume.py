@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import CLI, REPO, replicated_dataset, run_snakemake
+from conftest import CLI, replicated_dataset, run_snakemake
 from phoenix_keypoints.tables import read_videos
+from phoenix_keypoints.testing import REPO
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import yaml
 
-from conftest import REPO, SAMPLE, SAMPLE_FRAMES, run_snakemake
+from conftest import SAMPLE, SAMPLE_FRAMES, run_snakemake
+from phoenix_keypoints.testing import REPO
 from slurm_cluster import ACCOUNT, FAKE_GPUS, PARTITION, SlurmCluster, missing_programs
 
 pytestmark = [pytest.mark.slow, pytest.mark.slurm]

@@ -8,20 +8,21 @@ import numpy as np
 import pytest
 
 # One torch thread: the machine is shared (conftest.one_torch_thread).
-pytestmark = [pytest.mark.engine, pytest.mark.usefixtures("one_torch_thread")]
+# Six models on real crops against the LiteRT interpreter: slow.
+pytestmark = [pytest.mark.slow, pytest.mark.engine, pytest.mark.usefixtures("one_torch_thread")]
 torch = pytest.importorskip("torch")
 tflite = pytest.importorskip("tflite")
 pytest.importorskip("ai_edge_litert")
 
 from ai_edge_litert.interpreter import Interpreter, OpResolverType  # noqa: E402
 
-import engine_reference  # noqa: E402
 from phoenix_keypoints.engine.tflite_torch import (  # noqa: E402
     HOLISTIC_MODELS,
     _densify,
     load_model,
     mediapipe_model_path,
 )
+from phoenix_keypoints.testing import litert as engine_reference  # noqa: E402
 
 if not engine_reference.available():
     pytest.skip(f"{engine_reference.SHARED_DATA} is missing", allow_module_level=True)
@@ -129,3 +130,21 @@ def test_model_files_and_input_check():
         model(torch.zeros(1, 3, 256, 256))
     with pytest.raises(ValueError, match="float32"):
         model(torch.zeros(1, 256, 256, 3, dtype=torch.float64))
+
+
+def test_the_models_come_from_the_folder_given(tmp_path):
+    """torch_engine.models: a folder laid out as the mediapipe package, as on a GPU host without the wheel."""
+    from phoenix_keypoints.engine.stages import Models
+
+    for name, relative in HOLISTIC_MODELS.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_bytes(mediapipe_model_path(name).read_bytes())
+    assert mediapipe_model_path("face_landmark", tmp_path) == tmp_path / HOLISTIC_MODELS["face_landmark"]
+    crops = torch.from_numpy(engine_reference.model_inputs("hand_recrop"))
+    with torch.inference_mode():
+        from_folder = Models("cpu", tmp_path).hand_recrop(crops)[0]
+        from_wheel = load_model(mediapipe_model_path("hand_recrop"))(crops)[0]
+    assert torch.equal(from_folder, from_wheel)
+    (tmp_path / HOLISTIC_MODELS["face_landmark"]).unlink()
+    with pytest.raises(FileNotFoundError, match=f"not in the models folder {tmp_path}"):
+        Models("cpu", tmp_path)

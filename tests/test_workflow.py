@@ -60,6 +60,15 @@ def test_verify_passed(sample_run):
     assert report["splits"]["train"]["videos"] == 3 and report["splits"]["train"]["max_abs_diff"] == 0.0
 
 
+def test_one_copy_of_the_verified_keypoints(sample_run):
+    """prepare hard-links the merged files, every later rule reads model_input_data/, and merged/ goes."""
+    assert not list((sample_run / "results/merged").glob("*.npz"))
+    inodes = [path.stat().st_ino for path in (sample_run / "results").rglob("*.npz")]
+    for split in SAMPLE_FRAMES:
+        assert inodes.count((sample_run / f"results/model_input_data/{split}_keypoints.npz").stat().st_ino) == 1
+    assert "linked" in (sample_run / "results/logs/prepare.log").read_text()
+
+
 def test_shard_stats(sample_run):
     stats = [json.loads(p.read_text()) for p in sorted((sample_run / "results/shards").glob("shard_*.json"))]
     assert len(stats) == 5  # num_shards 8, capped at the sample's 5 videos
@@ -114,6 +123,15 @@ def test_bad_config_is_refused_before_any_job(tmp_path):
     assert result.returncode != 0 and "dataset_path" in result.stdout
     result = run_snakemake(tmp_path, "-n", config={"dataset_path": SAMPLE, "num_shards": "many"}, check=False)
     assert result.returncode != 0 and "num_shards" in result.stdout
+
+
+def test_an_engine_models_folder_without_the_models_is_refused_before_any_job(tmp_path):
+    pytest.importorskip("torch", reason="the torch engine needs requirements-engine.txt (make test installs it)")
+    config = {"dataset_path": SAMPLE, "engine": "torch", "torch_engine": f"{{models: {tmp_path}}}"}
+    result = run_snakemake(tmp_path, "-n", config=config, check=False)
+    assert result.returncode != 0 and "engine: torch cannot find its model pose_detection" in result.stdout
+    assert f"is not in the models folder {tmp_path}" in result.stdout
+    assert "Fix: set torch_engine.models" in result.stdout
 
 
 def test_model_without_its_file_is_refused_with_the_place_to_put_it(tmp_path):

@@ -7,6 +7,7 @@ never a truncated one.
 import json
 import os
 import pickle
+import shutil
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +31,20 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)
+
+
+def link_or_copy(source: str | os.PathLike, path: str | os.PathLike) -> str:
+    """`path` as a hard link to `source` (one copy on disk), or a copy of it where no link can be made (another
+    file system); all-or-nothing as every write here. Returns "linked" or "copied"."""
+    with atomic_path(path) as temp:
+        try:
+            os.link(source, temp)
+            return "linked"
+        except FileNotFoundError:
+            raise
+        except OSError:  # EXDEV across file systems, or a file system without hard links
+            shutil.copyfile(source, temp)
+            return "copied"
 
 
 def write_pickle(path, obj) -> None:

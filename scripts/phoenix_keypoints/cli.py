@@ -26,9 +26,9 @@ HOLISTIC = HolisticSettings()
 EXAMPLES = """examples:
   phoenix-keypoints extract --dataset_path /data/PHOENIX-2014-T-release-v3/PHOENIX-2014-T --output_path keypoints.pkl
   phoenix-keypoints merge --input_files results/shards/shard_*.pkl --index results/index/videos.tsv \\
-      --output_path merged.pkl
-  phoenix-keypoints verify --single baseline.pkl --distributed results/merged
-  phoenix-keypoints verify --single results/verify/baseline --distributed results/merged \\
+      --stats results/shards/shard_*.json --output_path merged.pkl
+  phoenix-keypoints verify --single baseline.pkl --distributed results/model_input_data
+  phoenix-keypoints verify --single results/verify/baseline --distributed results/model_input_data \\
       --floor results/verify/floor/seed*
   phoenix-keypoints prepare --keypoints_file results/phoenix_keypoints_full.pkl --output_dir model_input_data
   phoenix-keypoints export-pose --keypoints_file results/model_input_data --output_dir poses
@@ -90,7 +90,10 @@ def run_manifest(args) -> int:
 
 
 def run_merge(args) -> int:
-    stages.merge(args.input_files, args.output_dir, args.splits, videos=args.index, seed_pickle=args.output_path)
+    stages.merge(
+        args.input_files, args.output_dir, args.splits, videos=args.index, seed_pickle=args.output_path,
+        stats=args.stats,
+    )  # fmt: skip
     return 0
 
 
@@ -178,13 +181,17 @@ def parser() -> argparse.ArgumentParser:
     merge = command(
         "merge", run_merge,
         "Merge shard files (results/shards/shard_N.pkl), every video once. With --index (results/index/videos.tsv) "
-        "every indexed frame must be there exactly once and the videos come in index order; without it, a video "
-        "found twice is still refused, but a missing one cannot be noticed.",
+        "and --stats (the shards' shard_N.json) every indexed frame must be there exactly once and the videos come "
+        "in index order; without them, a video found twice is still refused, but a missing one cannot be noticed.",
     )  # fmt: skip
     merge.add_argument("--input_files", nargs="+", required=True, type=existing_path, help="shard files to merge")
     merge.add_argument("--output_path", required=True, help="the merged keypoint file to write (.pkl)")
     merge.add_argument("--output_dir", help="also write the keypoints as {split}_keypoints.npz files in this folder")
     merge.add_argument("--index", type=existing_path, help="videos.tsv of the run, to check completeness")
+    merge.add_argument(
+        "--stats", nargs="+", type=existing_path,
+        help="with --index: the shards' stats (results/shards/shard_N.json), their videos' decoded frame counts",
+    )  # fmt: skip
     merge.add_argument("--splits", nargs="+", help="splits, in order (default: those of the index or the inputs)")
 
     verify = command(

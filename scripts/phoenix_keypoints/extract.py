@@ -183,13 +183,14 @@ def _extract_with_engine(
     import torch
 
     from .engine.graph import BatchedHolistic
-    from .engine.stages import Confidence
+    from .engine.stages import Confidence, Models
 
     device = engine_device(torch_engine["device"])
     torch.set_num_threads(max(1, threads))
     log.info("torch engine on %s, %d videos per batch", device, torch_engine["videos_per_batch"])
     confidence = Confidence(settings.min_detection_confidence, settings.min_tracking_confidence)
-    engine = BatchedHolistic(torch_engine["videos_per_batch"], device, confidence=confidence)
+    models = Models(device, torch_engine.get("models"))
+    engine = BatchedHolistic(torch_engine["videos_per_batch"], device, models, confidence)
     by_key = {video.key: video for video in todo}
     walks = {video.key: FrameWalk(sources[video.key], on_bad_frame) for video in todo}
     started = time.time()

@@ -290,18 +290,27 @@ class KeypointSet:
         return list(self.files)
 
     def split(self, name: str) -> dict[str, np.ndarray]:
-        if name not in self.files:
-            raise InputError(f"split {name!r} is not in the keypoints (they have {self.splits}). Fix: pick one.")
         if self.seed is not None:
+            self._check_split(name)
             return from_seed_split(self.seed[name], self.seed_columns)
+        with np.load(self.npz_file(name), allow_pickle=False) as npz:
+            return {key: npz[key] for key in npz.files}
+
+    def npz_file(self, name: str) -> Path:
+        """The NPZ file of a split, checked to hold every array of the current format (its data unread)."""
+        self._check_split(name)
         with np.load(self.files[name], allow_pickle=False) as npz:
             missing = [key for key in NPZ_ARRAYS if key not in npz.files]
-            if missing:
-                raise InputError(
-                    f"{self.files[name]} has no {', '.join(missing)}: an older version of the workflow wrote it.\n"
-                    "Fix: rerun the workflow (snakemake --cores N), which rewrites it."
-                )
-            return {key: npz[key] for key in npz.files}
+        if missing:
+            raise InputError(
+                f"{self.files[name]} has no {', '.join(missing)}: an older version of the workflow wrote it.\n"
+                "Fix: rerun the workflow (snakemake --cores N), which rewrites it."
+            )
+        return self.files[name]
+
+    def _check_split(self, name: str) -> None:
+        if name not in self.files:
+            raise InputError(f"split {name!r} is not in the keypoints (they have {self.splits}). Fix: pick one.")
 
     def __iter__(self) -> Iterator[tuple[str, dict[str, np.ndarray]]]:
         for name in self.splits:

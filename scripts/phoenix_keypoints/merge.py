@@ -52,21 +52,26 @@ class _Settings:
         return next(iter(self.seen.values()), None)
 
 
-def decoded_counts(shard_files: Iterable[str | Path]) -> dict[str, int]:
-    """Frames decoded per video (split/video_id), from the stats beside each shard file (shard_N.json): a video
-    file's true count, which its container may misstate."""
+def decoded_counts(stats_files: Iterable[str | Path]) -> dict[str, int]:
+    """Frames decoded per video (split/video_id), from the extraction jobs' stats (shard_N.json): a video file's
+    true count, which its container may misstate. A missing stats file is refused by name."""
     counts = {}
-    for path in shard_files:
-        stats = Path(path).with_suffix(".json")
-        if stats.is_file():
-            counts |= json.loads(stats.read_text(encoding="utf-8")).get("video_frames", {})
+    for path in stats_files:
+        if not Path(path).is_file():
+            raise InputError(
+                f"{path} is missing: the decoded frame counts of its shard, written beside shard_N.pkl.\n"
+                "Fix: rerun the extraction of that shard (delete its shard_N.pkl), or pass the shard's own stats."
+            )
+        counts |= json.loads(Path(path).read_text(encoding="utf-8")).get("video_frames", {})
     return counts
 
 
-def merge_indexed(index: list[Video], shard_files: list[str | Path], splits: list[str]) -> dict[str, dict]:
+def merge_indexed(
+    index: list[Video], shard_files: list[str | Path], stats_files: list[str | Path], splits: list[str]
+) -> dict[str, dict]:
     """{split: arrays} in index order, reading one shard at a time; every indexed frame exactly once (a video
-    file's frames as decoded)."""
-    decoded = decoded_counts(shard_files)
+    file's frames as decoded, from the shards' stats_files)."""
+    decoded = decoded_counts(stats_files)
     columns = annotation_columns(video.annotations for video in index)
     assemblers = {
         split: SplitAssembler([v.video_id for v in found], [decoded.get(v.key, v.n_frames) for v in found], columns)
@@ -79,7 +84,13 @@ def merge_indexed(index: list[Video], shard_files: list[str | Path], splits: lis
         settings.add(shard["settings"])
         for record in shard["videos"]:
             assembler = assemblers.get(record["split"])
-            problem = "is not in the index" if assembler is None else assembler.put(record)
+            key = f"{record['split']}/{record['video_id']}"
+            if assembler is None:
+                problem = "is not in the index"
+            elif key not in decoded:
+                problem = "has no decoded frame count in the stats given (pass this shard's shard_N.json)"
+            else:
+                problem = assembler.put(record)
             if problem:
                 problems.append(f"{record['split']}/{record['video_id']} in {path} {problem}")
     for split, assembler in assemblers.items():

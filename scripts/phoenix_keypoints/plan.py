@@ -127,6 +127,17 @@ def check_engine(config: dict) -> None:
             f"engine: torch needs {err.name}, which is not installed.\n"
             "Fix: make run ENGINE=torch (or pip install -r requirements-engine.txt)."
         ) from None
+    from .engine.tflite_torch import HOLISTIC_MODELS, mediapipe_model_path
+
+    for name in HOLISTIC_MODELS:
+        try:
+            mediapipe_model_path(name, config["torch_engine"].get("models"))
+        except FileNotFoundError as err:
+            raise InputError(
+                f"engine: torch cannot find its model {name}: {err}.\n"
+                "Fix: set torch_engine.models to a folder laid out as the mediapipe package (modules/...), "
+                "or leave it out to use the installed mediapipe wheel's."
+            ) from None
 
 
 def check_config(config: dict) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import write_json, write_npz, write_pickle, write_text
+from .atomic import link_or_copy, write_json, write_npz, write_pickle, write_text
 from .errors import InputError
 from .extract import extract_in_process, iso, run_shard
 from .gpu_slots import acquire_gpu_slot
@@ -158,16 +158,23 @@ def manifest(root: str, output: str, split: str | None = None) -> int:
 
 def merge(
     shards: list, npz_dir: str | None = None, splits: list[str] | None = None, bad_frames: str | None = None,
-    videos: str | None = None, seed_pickle: str | None = None,
+    videos: str | None = None, seed_pickle: str | None = None, stats: list | None = None,
 ) -> None:  # fmt: skip
     """Shard files into per-split arrays ({split}_keypoints.npz in npz_dir, and/or a seed-format pickle).
 
-    With the index (videos.tsv): every indexed frame exactly once, in index order. Without it: in input
-    order, a video found twice is refused, a missing one cannot be noticed.
+    With the index (videos.tsv) and the shards' stats (shard_N.json, the decoded frame counts): every indexed
+    frame exactly once, in index order. Without it: in input order, a video found twice is refused, a missing
+    one cannot be noticed.
     """
     if videos is not None:
+        if not stats:
+            raise InputError(
+                f"merging with the index {videos} needs the shards' stats (shard_N.json): the decoded frame counts.\n"
+                "Fix: pass them too (phoenix-keypoints merge --stats results/shards/shard_*.json)."
+            )
         index_videos = read_videos(videos)
-        sets = merge_indexed(index_videos, shards, splits or list(dict.fromkeys(v.split for v in index_videos)))
+        splits = splits or list(dict.fromkeys(v.split for v in index_videos))
+        sets = merge_indexed(index_videos, shards, stats, splits)
     else:
         sets = merge_unindexed(shards, splits)
     log_sets(sets)
@@ -258,11 +265,17 @@ def prepare(
     keypoints: str | list, npz_dir: str, splits: list[str] | None = None, verification: str | None = None
 ) -> None:
     """The NPZ files for model training, one per split (default: every split there is), once verification
-    passed: the merged arrays as they are, no conversion."""
+    passed: NPZ files as they are, hard-linked (one copy on disk; a copy across file systems); a seed-format
+    pickle converted."""
     if verification is not None:
         require_passed(verification)
     source = KeypointSet(keypoints)
-    _write_npz_files(((split, source.split(split)) for split in splits or source.splits), npz_dir)
+    if source.seed is not None:
+        _write_npz_files(((split, source.split(split)) for split in splits or source.splits), npz_dir)
+        return
+    for split in splits or source.splits:
+        verified, path = source.npz_file(split), npz_path(npz_dir, split)
+        log.info("%s: %s %s -> %s", split, link_or_copy(verified, path), verified, path)
 
 
 def full_pickle(keypoints: str | list, pickle_path: str, verification: str | None = None) -> None:

@@ -6,6 +6,7 @@ The tests call them one by one with MediaPipe's own upstream values; graph.py ch
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 
@@ -22,12 +23,13 @@ HEATMAP_KERNEL = 9  # the solution's effective kernel (spec §0.1), not the grap
 
 
 class Models:
-    """The six models of HOLISTIC_MODELS as batched torch modules on one device."""
+    """The six models of HOLISTIC_MODELS as batched torch modules on one device, from models_dir (a folder laid
+    out as the mediapipe package) or by default the installed mediapipe wheel."""
 
-    def __init__(self, device: torch.device | str = "cpu"):
+    def __init__(self, device: torch.device | str = "cpu", models_dir: str | Path | None = None):
         self.device = torch.device(device)
         for name in HOLISTIC_MODELS:
-            setattr(self, name, load_model(mediapipe_model_path(name)).to(self.device))
+            setattr(self, name, load_model(mediapipe_model_path(name, models_dir)).to(self.device))
 
 
 def _crop_roi(frames, sizes, rows, rois, size, value_range, zero_border, keep_aspect=True):

@@ -45,14 +45,16 @@ _INDEX_VECTORS = {
 _NCHW_AXIS = (0, 2, 3, 1)
 
 
-def mediapipe_model_path(name: str) -> Path:
-    """Path of one of HOLISTIC_MODELS in the installed mediapipe wheel (found without importing mediapipe)."""
-    package = mediapipe_package()
+def mediapipe_model_path(name: str, models_dir: str | Path | None = None) -> Path:
+    """Path of one of HOLISTIC_MODELS in models_dir, a folder laid out as the mediapipe package (its `modules/`
+    tree), by default the installed mediapipe wheel (found without importing mediapipe)."""
+    package = mediapipe_package() if models_dir is None else Path(models_dir)
     if package is None:
-        raise FileNotFoundError("mediapipe is not installed")
+        raise FileNotFoundError("mediapipe is not installed: install it, or give the folder of its modules/ tree")
     path = package / HOLISTIC_MODELS[name]
     if not path.is_file():
-        raise FileNotFoundError(f"{path} is not in the installed mediapipe wheel")
+        where = "the installed mediapipe wheel" if models_dir is None else f"the models folder {models_dir}"
+        raise FileNotFoundError(f"{path} is not in {where}")
     return path
 
 

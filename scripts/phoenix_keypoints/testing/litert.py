@@ -13,7 +13,8 @@ import cv2
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter, OpResolverType
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from . import SHARED_DATA
+
 PHOENIX_FRAMES = [
     f"phoenix-mini/PHOENIX-2014-T/features/fullFrame-210x260px/{name}"
     for name in (

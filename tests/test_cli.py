@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 
 COMMANDS = {
     "extract": ["--dataset_path", "--output_path", "--max_samples_per_split"],
-    "merge": ["--input_files", "--output_path", "--output_dir", "--index"],
+    "merge": ["--input_files", "--output_path", "--output_dir", "--index", "--stats"],
     "verify": ["--single", "--distributed", "--atol"],
     "prepare": ["--keypoints_file", "--output_dir"],
     "export-pose": ["--keypoints_file", "--output_dir", "--fps"],
@@ -69,9 +69,8 @@ def test_single_process_extractor_agrees_with_the_workflow(sample_run, tmp_path)
     workflow = read_pickle(sample_run / "results/phoenix_keypoints_full.pkl")
     assert single["train"]["settings"] == workflow["train"]["settings"]
     assert list(single["train"]["keypoints"][0]) == list(workflow["train"]["keypoints"][0])
-    verify = run_cli(
-        "verify", "--single", output, "--distributed", sample_run / "results/merged", "--report", tmp_path / "r.json"
-    )
+    verified = sample_run / "results/model_input_data"
+    verify = run_cli("verify", "--single", output, "--distributed", verified, "--report", tmp_path / "r.json")
     assert verify.returncode == 0, verify.stdout + verify.stderr
     report = json.loads((tmp_path / "r.json").read_text())
     assert report == json.loads(verify.stdout) and report["passed"]
@@ -90,8 +89,8 @@ def test_extractor_checks_its_inputs_and_output_first(tmp_path):
 
 def test_verify_tool_gives_the_rules_report_and_finds_a_difference(sample_run, tmp_path):
     verify = run_cli(
-        "verify", "--single", sample_run / "results/verify/baseline", "--distributed", sample_run / "results/merged",
-        "--report", tmp_path / "verification.json",
+        "verify", "--single", sample_run / "results/verify/baseline",
+        "--distributed", sample_run / "results/model_input_data", "--report", tmp_path / "verification.json",
     )  # fmt: skip
     assert verify.returncode == 0, verify.stderr
     assert (tmp_path / "verification.json").read_bytes() == (
@@ -110,12 +109,13 @@ def test_verify_tool_gives_the_rules_report_and_finds_a_difference(sample_run, t
 
 def test_merge_tool_writes_the_rules_files(sample_run, tmp_path):
     shards = sorted((sample_run / "results/shards").glob("shard_*.pkl"))
+    stats = [shard.with_suffix(".json") for shard in shards]
     result = run_cli(
-        "merge", "--input_files", *shards, "--index", sample_run / "results/index/videos.tsv",
+        "merge", "--input_files", *shards, "--index", sample_run / "results/index/videos.tsv", "--stats", *stats,
         "--output_path", tmp_path / "merged.pkl", "--output_dir", tmp_path / "merged",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    same_files(tmp_path / "merged", sample_run / "results/merged")
+    same_files(tmp_path / "merged", sample_run / "results/model_input_data")
     assert (tmp_path / "merged.pkl").read_bytes() == (sample_run / "results/phoenix_keypoints_full.pkl").read_bytes()
 
 
@@ -126,10 +126,18 @@ def test_merge_tool_refuses_duplicates_and_non_shards(sample_run, tmp_path):
     merged = sample_run / "results/phoenix_keypoints_full.pkl"
     wrong = run_cli("merge", "--input_files", merged, "--output_path", tmp_path / "m.pkl")
     assert wrong.returncode == 1 and "is not a shard file" in wrong.stderr
+    index = sample_run / "results/index/videos.tsv"
+    no_stats = run_cli("merge", "--input_files", shard, "--index", index, "--output_path", tmp_path / "m.pkl")
+    assert no_stats.returncode == 1 and "needs the shards' stats" in no_stats.stderr
+    missing = tmp_path / "shard_0.json"
+    unreadable = run_cli(
+        "merge", "--input_files", shard, "--index", index, "--stats", missing, "--output_path", tmp_path / "m.pkl"
+    )
+    assert unreadable.returncode != 0 and str(missing) in unreadable.stderr
     assert not (tmp_path / "m.pkl").exists()
 
 
-@pytest.mark.parametrize("source", ["results/merged", "results/phoenix_keypoints_full.pkl"])
+@pytest.mark.parametrize("source", ["results/model_input_data", "results/phoenix_keypoints_full.pkl"])
 def test_prepare_tool_writes_the_rules_npz(sample_run, tmp_path, source):
     result = run_cli("prepare", "--keypoints_file", sample_run / source, "--output_dir", tmp_path / "npz")
     assert result.returncode == 0, result.stderr
@@ -155,7 +163,7 @@ def test_pose_export_tool_writes_the_rules_files(sample_run, tmp_path):
     shutil.copytree(sample_run, run, symlinks=True)
     run_snakemake(run, "export_pose", "--cores", "2", config={"dataset_path": SAMPLE})
     result = run_cli(
-        "export-pose", "--keypoints_file", sample_run / "results/merged", "--output_dir", tmp_path / "pose"
+        "export-pose", "--keypoints_file", sample_run / "results/model_input_data", "--output_dir", tmp_path / "pose"
     )
     assert result.returncode == 0, result.stderr
     same_files(tmp_path / "pose", run / "results/pose")
@@ -165,7 +173,7 @@ def test_keypoints_an_older_version_wrote_are_refused_with_the_fix(sample_run, t
     """An NPZ without an array this version writes (video_fps came with video files) is named with the fix,
     not a KeyError."""
     old = tmp_path / "old"
-    shutil.copytree(sample_run / "results/merged", old)
+    shutil.copytree(sample_run / "results/model_input_data", old)
     with np.load(old / "train_keypoints.npz", allow_pickle=False) as npz:
         arrays = {key: npz[key] for key in npz.files if key != "video_fps"}
     np.savez(old / "train_keypoints.npz", **arrays)
@@ -173,3 +181,6 @@ def test_keypoints_an_older_version_wrote_are_refused_with_the_fix(sample_run, t
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert f"{old / 'train_keypoints.npz'} has no video_fps: an older version of the workflow wrote it" in result.stderr
     assert "Fix: rerun the workflow" in result.stderr
+    prepared = run_cli("prepare", "--keypoints_file", old, "--output_dir", tmp_path / "npz")
+    assert prepared.returncode != 0 and "has no video_fps" in prepared.stderr
+    assert not (tmp_path / "npz" / "train_keypoints.npz").exists()

@@ -14,10 +14,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from phoenix_keypoints.landmarks import results_to_keypoints
-from phoenix_keypoints.noise_floor import perturb
+from ..landmarks import results_to_keypoints
+from ..noise_floor import perturb
+from . import SHARED
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 TRACE_TOOL = SHARED / "tools" / "holistic_trace.py"
 PHOENIX = SHARED / "data" / "phoenix-mini" / "PHOENIX-2014-T" / "features" / "fullFrame-210x260px"
 VIDEOS = ("autsl-sample/signer0_sample1000_color.mp4", "signing-clips/FOOTBALL.mp4")

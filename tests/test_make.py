@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from conftest import REPO, SAMPLE, copy_sample, run_snakemake
+from conftest import SAMPLE, copy_sample, run_snakemake
+from phoenix_keypoints.testing import REPO
 
 pytestmark = pytest.mark.slow
 
