@@ -35,7 +35,7 @@ FIGURES = {
         "video_input.png_decode_ms_per_frame",
         "video_input.cpu_ratio",
     ),
-    "engine_speed": ("engine_speed.mediapipe.cpu_ms_per_frame", "engine_speed.b1.cpu_ms_per_frame"),
+    "engine_speed": ("engine_speed.mediapipe.cpu_ms_per_frame", "engine_speed.b1.chunk4.cpu_ms_per_frame"),
     "engine_feed": ("engine_feed.in_process.cpu_ms_per_frame", "engine_feed.p2.consumer_cpu_ms_per_frame"),
     "projection": ("projection.16_core_hours", "projection.64_core_hours", "projection.old_scripts_hours"),
 }
