@@ -35,6 +35,7 @@ FIGURES = {
         "video_input.png_decode_ms_per_frame",
         "video_input.cpu_ratio",
     ),
+    "engine_chunks": ("engine_chunks.hand_landmark_full.c4.invariant",),
     "engine_speed": ("engine_speed.mediapipe.cpu_ms_per_frame", "engine_speed.b1.chunk4.cpu_ms_per_frame"),
     "engine_feed": ("engine_feed.in_process.cpu_ms_per_frame", "engine_feed.p2.consumer_cpu_ms_per_frame"),
     "projection": ("projection.16_core_hours", "projection.64_core_hours", "projection.old_scripts_hours"),
@@ -87,3 +88,5 @@ def test_the_gpu_run_is_prepared_here_and_runs_without_mediapipe(tmp_path):
     figures = json.loads((tmp_path / "gpu.json").read_text())
     assert figures["engine_gpu.pose.device_vs_cpu_mean_px"] == 0.0  # the CPU against itself
     assert {"engine_gpu.b4.frames_per_second", "engine_gpu.phoenix_minutes_1_gpu"} <= set(figures)
+    assert "engine_gpu.b4.chunk4.frames_per_second" in figures
+    assert "not bit-identical alone and among others" not in result.stdout  # each clip alone = among others
