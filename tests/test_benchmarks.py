@@ -88,5 +88,5 @@ def test_the_gpu_run_is_prepared_here_and_runs_without_mediapipe(tmp_path):
     figures = json.loads((tmp_path / "gpu.json").read_text())
     assert figures["engine_gpu.pose.device_vs_cpu_mean_px"] == 0.0  # the CPU against itself
     assert {"engine_gpu.b4.frames_per_second", "engine_gpu.phoenix_minutes_1_gpu"} <= set(figures)
-    assert "engine_gpu.b4.chunk4.frames_per_second" in figures
+    assert figures["engine_gpu.alone_vs_among_others_identical"] == 2  # the two --quick clips
     assert "not bit-identical alone and among others" not in result.stdout  # each clip alone = among others
