@@ -1,12 +1,15 @@
 """The torch engine on a GPU in one short run: its keypoints against MediaPipe and MediaPipe's own noise floor
-(verify's criterion), frames/s and GPU memory at several batch sizes, the feed from PNG folders through the
-decoder processes, where the time goes, and the projection for PHOENIX-2014-T.
+(verify's criterion), whether each video's keypoints are bit-identical alone and among others on the device,
+frames/s and GPU memory at several batch sizes, frames/s for each model chunk size (torch_engine.chunk_size),
+the feed from PNG folders through the decoder processes, where the time goes, and the projection for
+PHOENIX-2014-T.
 
 A GPU machine here has torch but no mediapipe (its numpy is 2.x) and no ../shared, so the run is prepared on a
 machine that has them, into an ignored folder that travels with the command:
 
     python benchmarks/engine_gpu.py --prepare .gpu            # here (see docs/engine.md, "On a GPU machine")
-    python3 benchmarks/engine_gpu.py --prepared .gpu [--device cuda] [--batches 16 64 128 256] [--json FILE]
+    python3 benchmarks/engine_gpu.py --prepared .gpu [--device cuda] [--batches 16 64 128 256]
+        [--chunks 4 16 64] [--json FILE]
 
 --prepare writes the real clips (engine_trace's, FOOTBALL left out for size) as PNG frames, MediaPipe's
 keypoints of them and its noise floor figures (FLOOR_SEEDS seeds), the six models in a `mediapipe/modules`
@@ -100,6 +103,7 @@ def main() -> None:
     parser.add_argument("--prepared", type=Path, metavar="DIR", help="there: run on it")
     parser.add_argument("--device", default="cuda")
     parser.add_argument("--batches", type=int, nargs="+", default=[16, 64, 128, 256])
+    parser.add_argument("--chunks", type=int, nargs="+", default=[4, 16, 64], help="model chunk sizes to time")
     parser.add_argument(
         "--processes", type=int, default=max(1, (os.cpu_count() or 2) - 1), help="MediaPipe or decoders"
     )
@@ -129,9 +133,9 @@ def main() -> None:
 
     # Keypoints: the engine on the device against MediaPipe, judged as verify judges; and against itself on the CPU.
     # The models come from the folder's mediapipe/modules tree: that machine has no mediapipe wheel.
-    models_device = Models(args.device, folder / "mediapipe")
+    models_device = Models(args.device, models_dir=folder / "mediapipe")
     on_device = engine_outputs(clips, 4, args.device, models_device)
-    on_cpu = engine_outputs(clips, 4, models=Models("cpu", folder / "mediapipe"))
+    on_cpu = engine_outputs(clips, 4, models=Models("cpu", models_dir=folder / "mediapipe"))
     engine_figures = part_figures(on_device, reference, sizes)
     for part, entry in judge(engine_figures, floors).items():
         ours, worst = entry["engine"], entry["floor"]["worst"]
@@ -145,6 +149,14 @@ def main() -> None:
     for part, entry in part_figures(on_device, on_cpu, sizes).items():
         figures.add(f"engine_gpu.{part}.device_vs_cpu_mean_px", entry["mean_px"] or 0.0, digits=4)
         figures.add(f"engine_gpu.{part}.device_vs_cpu_presence", entry["presence_agreement"] or 0.0, digits=4)
+    # A video's keypoints depend on that video alone: each clip alone against the batch of 4 above.
+    alone = {}
+    for name, frames in clips.items():
+        alone |= engine_outputs({name: frames}, 1, args.device, models_device)
+    differ = [name for name in clips if not all(map(np.array_equal, alone[name], on_device[name]))]
+    figures.add("engine_gpu.alone_vs_among_others_identical", len(clips) - len(differ), "videos", f">= {len(clips)}")
+    if differ:
+        figures.note(f"not bit-identical alone and among others on {args.device}: {', '.join(differ)}")
 
     # Speed, on the PHOENIX clips (210x260: a batch is as large as its largest frame): each slot runs about two
     # videos, their frames decoded beforehand. These videos are short (22 frames on average, PHOENIX's 115), so
@@ -157,6 +169,16 @@ def main() -> None:
         wall, frames, memory = timed_run(engine, replicated(phoenix, batch), args.device)
         best = max(best, (figures.add(f"engine_gpu.b{batch}.frames_per_second", frames / wall, "frames/s"), batch))
         figures.add(f"engine_gpu.b{batch}.gpu_memory_gib", memory, "GiB")
+
+    # Model chunk sizes, at the largest batch: the padding costs little there, larger chunks run fewer calls.
+    # (--quick: none; the batch sizes above ran the default chunk size.)
+    for chunk in [] if args.quick else args.chunks:
+        engine = BatchedHolistic(
+            batches[-1], args.device, models=Models(args.device, chunk_size=chunk, models_dir=folder / "mediapipe")
+        )
+        list(engine.process_videos(list(phoenix.items())[:1]))  # warm-up: the new models' first calls
+        wall, frames, _ = timed_run(engine, replicated(phoenix, batches[-1]), args.device)
+        figures.add(f"engine_gpu.b{batches[-1]}.chunk{chunk}.frames_per_second", frames / wall, "frames/s")
 
     # The feed: PNG folders through the decoder processes and FrameWalk, as the extraction job runs it.
     batch = best[1]

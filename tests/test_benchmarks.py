@@ -36,7 +36,8 @@ FIGURES = {
         "video_input.png_decode_ms_per_frame",
         "video_input.cpu_ratio",
     ),
-    "engine_speed": ("engine_speed.mediapipe.cpu_ms_per_frame", "engine_speed.b1.cpu_ms_per_frame"),
+    "engine_chunks": ("engine_chunks.hand_landmark_full.c4.invariant",),
+    "engine_speed": ("engine_speed.mediapipe.cpu_ms_per_frame", "engine_speed.b1.chunk4.cpu_ms_per_frame"),
     "engine_feed": ("engine_feed.in_process.cpu_ms_per_frame", "engine_feed.p2.consumer_cpu_ms_per_frame"),
     "verify_false_alarms": ("verify_false_alarms.k3_v2.false_alarms", "verify_false_alarms.k3_v10.hand_dropped_caught"),
     "engine_models": (
@@ -110,3 +111,5 @@ def test_the_gpu_run_is_prepared_here_and_runs_without_mediapipe(tmp_path):
     figures = json.loads((tmp_path / "gpu.json").read_text())
     assert figures["engine_gpu.pose.device_vs_cpu_mean_px"] == 0.0  # the CPU against itself
     assert {"engine_gpu.b4.frames_per_second", "engine_gpu.phoenix_minutes_1_gpu"} <= set(figures)
+    assert figures["engine_gpu.alone_vs_among_others_identical"] == 2  # the two --quick clips
+    assert "not bit-identical alone and among others" not in result.stdout  # each clip alone = among others

@@ -112,3 +112,24 @@ def test_the_confidences_from_the_config(tmp_path):
     assert report["passed"] and set(report["noise_floor"]["parts"]) == {"face", "left_hand", "right_hand", "pose"}
     settings = json.loads(str(np.load(tmp_path / "results/model_input_data/dev_keypoints.npz")["settings"]))
     assert (settings["min_detection_confidence"], settings["min_tracking_confidence"]) == (0.7, 0.8)
+
+
+def test_the_keypoints_do_not_depend_on_the_sharding(tmp_path):
+    """A video's keypoints depend on that video alone: the sample in one shard (all its videos in one batch of
+    16) and in three (other batch-mates, other slots, two torch threads per job) merges to identical arrays."""
+    merged = {}
+    for shards in (1, 3):
+        workdir = tmp_path / f"shards{shards}"
+        run_snakemake(
+            workdir, "merge", "--cores", "2", "--resources", "gpu=2",
+            config={"dataset_path": SAMPLE, "engine": "torch", "num_shards": shards, "threads_per_job": min(shards, 2)},
+        )  # fmt: skip
+        merged[shards] = {
+            split: dict(np.load(workdir / f"results/merged/{split}_keypoints.npz", allow_pickle=False))
+            for split in SAMPLE_FRAMES
+        }
+    for split in SAMPLE_FRAMES:
+        one, three = merged[1][split], merged[3][split]
+        assert one.keys() == three.keys()
+        for name in one:
+            np.testing.assert_array_equal(one[name], three[name], err_msg=f"{split}:{name}")

@@ -1,4 +1,4 @@
-"""Fault injection with real processes: kill -9 of the whole run, a dead worker, then resume."""
+"""Fault injection with real processes: kill -9 of the whole run (with either engine), a dead worker, then resume."""
 
 import json
 import os
@@ -18,6 +18,8 @@ from phoenix_keypoints.testing import REPO
 pytestmark = pytest.mark.slow
 
 ARGS = ("--cores", "2", "--resources", "gpu=2")
+# The torch engine with few slots, so that the resumed shard's batches hold other videos than the first run's.
+TORCH = {"engine": "torch", "torch_engine": "{videos_per_batch: 4}"}
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +32,14 @@ def dataset(tmp_path_factory):
 def clean_run(dataset, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("clean")
     run_snakemake(workdir, *ARGS, config={"dataset_path": dataset, "num_shards": 2})
+    return workdir
+
+
+@pytest.fixture(scope="module")
+def clean_torch_run(dataset, tmp_path_factory):
+    pytest.importorskip("torch", reason="the torch engine needs requirements-engine.txt (make test installs it)")
+    workdir = tmp_path_factory.mktemp("clean_torch")
+    run_snakemake(workdir, *ARGS, config={"dataset_path": dataset, "num_shards": 2} | TORCH)
     return workdir
 
 
@@ -69,7 +79,19 @@ def assert_same_outputs(workdir: Path, reference: Path):
 
 
 def test_kill_9_then_resume_reuses_every_finished_video(dataset, clean_run, tmp_path):
-    config = {"dataset_path": dataset, "num_shards": 2}
+    kill_9_then_resume({"dataset_path": dataset, "num_shards": 2}, clean_run, tmp_path)
+
+
+@pytest.mark.engine
+def test_kill_9_then_resume_with_the_torch_engine_gives_identical_outputs(dataset, clean_torch_run, tmp_path):
+    """A video's keypoints depend on that video alone, so the videos computed after the resume, in other
+    batches, come out bit for bit as in the uninterrupted run."""
+    kill_9_then_resume({"dataset_path": dataset, "num_shards": 2} | TORCH, clean_torch_run, tmp_path)
+
+
+def kill_9_then_resume(config: dict, clean: Path, tmp_path: Path) -> None:
+    """kill -9 of the whole run once three videos are journaled, then `phoenix-keypoints resume`: outputs
+    identical to the clean run's, every journaled video of the unfinished shards reused."""
     run = start_snakemake(tmp_path, config)
     wait_for(lambda: len(journaled(tmp_path)) >= 3, run)
 
@@ -95,7 +117,7 @@ def test_kill_9_then_resume_reuses_every_finished_video(dataset, clean_run, tmp_
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     assert resumed.returncode == 0, resumed.stdout[-3000:]
-    assert_same_outputs(tmp_path, clean_run)
+    assert_same_outputs(tmp_path, clean)
 
     shard_of = {v.video_id: v.shard for v in read_videos(tmp_path / "results/index/videos.tsv")}
     for shard in unfinished:

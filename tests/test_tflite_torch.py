@@ -142,9 +142,9 @@ def test_the_models_come_from_the_folder_given(tmp_path):
     assert mediapipe_model_path("face_landmark", tmp_path) == tmp_path / HOLISTIC_MODELS["face_landmark"]
     crops = torch.from_numpy(engine_reference.model_inputs("hand_recrop"))
     with torch.inference_mode():
-        from_folder = Models("cpu", tmp_path).hand_recrop(crops)[0]
+        from_folder = Models("cpu", models_dir=tmp_path).hand_recrop(crops)[0]
         from_wheel = load_model(mediapipe_model_path("hand_recrop"))(crops)[0]
     assert torch.equal(from_folder, from_wheel)
     (tmp_path / HOLISTIC_MODELS["face_landmark"]).unlink()
     with pytest.raises(FileNotFoundError, match=f"not in the models folder {tmp_path}"):
-        Models("cpu", tmp_path)
+        Models("cpu", models_dir=tmp_path)

@@ -175,6 +175,15 @@ def engine_device(device: str) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def recorded_settings(settings: HolisticSettings, engine: str, torch_engine: dict | None) -> dict:
+    """The settings a shard's keypoints depend on, as recorded: for the torch engine also its chunk size and
+    device type (runs are bit-identical only where both match; videos_per_batch changes no bit)."""
+    if engine != "torch":
+        return settings.recorded(engine)
+    device = engine_device(torch_engine["device"])  # cpu or cuda
+    return settings.recorded(engine, {"chunk_size": torch_engine["chunk_size"], "device": device})
+
+
 def _extract_with_engine(
     todo, sources, settings: HolisticSettings, torch_engine: dict, threads: int, on_bad_frame: str, on_done
 ) -> None:  # fmt: skip
@@ -187,9 +196,12 @@ def _extract_with_engine(
 
     device = engine_device(torch_engine["device"])
     torch.set_num_threads(max(1, threads))
-    log.info("torch engine on %s, %d videos per batch", device, torch_engine["videos_per_batch"])
+    log.info(
+        "torch engine on %s, %d videos per batch, models on chunks of %d crops",
+        device, torch_engine["videos_per_batch"], torch_engine["chunk_size"],
+    )  # fmt: skip
     confidence = Confidence(settings.min_detection_confidence, settings.min_tracking_confidence)
-    models = Models(device, torch_engine.get("models"))
+    models = Models(device, chunk_size=torch_engine["chunk_size"], models_dir=torch_engine.get("models"))
     engine = BatchedHolistic(torch_engine["videos_per_batch"], device, models, confidence)
     by_key = {video.key: video for video in todo}
     walks = {video.key: FrameWalk(sources[video.key], on_bad_frame) for video in todo}
@@ -217,7 +229,7 @@ def run_shard(
 ) -> tuple[list[dict], dict]:
     """Extract (or take from the journal) every video of the shard with MediaPipe (on `workers` processes) or
     the torch engine (in this process, fed by `workers` frame decoder processes); records in index order, and stats."""
-    settings_dict = settings.recorded(engine) | {"on_bad_frame": on_bad_frame}
+    settings_dict = recorded_settings(settings, engine, torch_engine) | {"on_bad_frame": on_bad_frame}
     code = journal.code_version(engine)
     sources = {v.key: video_source(dataset_root, v) for v in videos}
     fingerprints = {v.key: journal.fingerprint(settings_dict, sources[v.key], code) for v in videos}

@@ -38,9 +38,10 @@ class HolisticSettings:
     def as_dict(self) -> dict:
         return asdict(self)
 
-    def recorded(self, engine: str = "mediapipe") -> dict:
-        """The settings as the outputs record them (shards, NPZ `settings`, the pickle): with the engine."""
-        return self.as_dict() | {"engine": engine}
+    def recorded(self, engine: str = "mediapipe", torch_engine: dict | None = None) -> dict:
+        """The settings as the outputs record them (shards, NPZ `settings`, the pickle): with the engine, and the
+        torch engine's settings its keypoints depend on (extract.torch_engine_recorded) where given."""
+        return self.as_dict() | {"engine": engine} | ({"torch_engine": torch_engine} if torch_engine else {})
 
 
 @dataclass

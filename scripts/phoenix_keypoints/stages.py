@@ -19,7 +19,7 @@ import numpy as np
 
 from .atomic import link_or_copy, write_json, write_npz, write_pickle, write_text
 from .errors import InputError
-from .extract import extract_in_process, iso, run_shard
+from .extract import extract_in_process, iso, recorded_settings, run_shard
 from .gpu_slots import acquire_gpu_slot
 from .holistic import HolisticSettings
 from .index import (
@@ -101,7 +101,10 @@ def extract(
         )  # fmt: skip
         shard_stats["gpu_slot"] = slot.source
         shard_stats["gpu_slot_since"] = iso(slot_since)
-        write_pickle(keypoints, {"shard": shard_id, "settings": settings.recorded(engine), "videos": records})
+        write_pickle(
+            keypoints,
+            {"shard": shard_id, "settings": recorded_settings(settings, engine, torch_engine), "videos": records},
+        )
         write_json(stats, shard_stats)
         log.info("shard %d done: %s", shard_id, shard_stats)
 

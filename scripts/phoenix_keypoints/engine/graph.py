@@ -2,7 +2,8 @@
 
 Frame t of every video in the batch is one step. The per-video state of spec §5 (pose ROI, filters, previous
 hand and face landmarks) lives in [B, ...] tensors; when a video ends, its slot takes the next video with fresh
-state. Each stage runs its model once per step on the items that need it (gathered with one nonzero each).
+state. Each stage runs its model once per step on the items that need it (gathered with one nonzero each), in
+chunks of one fixed size (stages.ChunkedModel).
 """
 
 from collections.abc import Iterable, Iterator
@@ -13,7 +14,7 @@ import torch
 
 from ..layout import FACE_68_FROM_MESH, NUM_COORDS, NUM_POINTS, PART_NAMES, part_slice
 from . import stages
-from .device import constant
+from .device import constant, deterministic_kernels
 from .filters import PoseFilters
 
 SIDES = ("left", "right")
@@ -186,15 +187,22 @@ def to_keypoints(out: StepOutput) -> tuple[torch.Tensor, torch.Tensor]:
 class BatchedHolistic:
     """mp.solutions.holistic.Holistic(static_image_mode=False, model_complexity=1, smooth_landmarks=True,
     refine_face_landmarks=False, enable_segmentation=False, min_detection_confidence=confidence.detection,
-    min_tracking_confidence=confidence.tracking) in video mode, over `batch_size` videos at a time on `device`."""
+    min_tracking_confidence=confidence.tracking) in video mode, over `batch_size` videos at a time on `device`,
+    its models called in chunks of `chunk_size` crops (or as `models` were made).
+
+    A video's keypoints depend on that video alone: every model call has one size, everything else is computed
+    per item, and the kernels are deterministic (device.deterministic_kernels), so the batch's other videos, the
+    slot, the batch size and the thread count change no bit. Runs are bit-comparable with the same chunk size
+    on the same kind of device."""
 
     def __init__(
         self, batch_size: int = 8, device: torch.device | str = "cpu", models: stages.Models | None = None,
-        confidence: stages.Confidence = stages.DEFAULT_CONFIDENCE,
+        confidence: stages.Confidence = stages.DEFAULT_CONFIDENCE, chunk_size: int = stages.DEFAULT_CHUNK_SIZE,
     ):  # fmt: skip
+        deterministic_kernels()
         self.batch_size = batch_size
         self.device = torch.device(device)
-        self.models = models or stages.Models(self.device)
+        self.models = models or stages.Models(self.device, chunk_size=chunk_size)
         self.confidence = confidence
 
     def process_videos(

@@ -22,14 +22,44 @@ PRESENCE = 0.5
 HEATMAP_KERNEL = 9  # the solution's effective kernel (spec §0.1), not the graph file's 7
 
 
-class Models:
-    """The six models of HOLISTIC_MODELS as batched torch modules on one device, from models_dir (a folder laid
-    out as the mediapipe package) or by default the installed mediapipe wheel."""
+# Crops per model call (torch_engine.chunk_size). On the CPU every size from 4 up gives each crop the same bits
+# (benchmarks/engine_chunks.py, docs/engine.md); 4 wastes the least on padding.
+DEFAULT_CHUNK_SIZE = 4
 
-    def __init__(self, device: torch.device | str = "cpu", models_dir: str | Path | None = None):
+
+class ChunkedModel:
+    """A model called on chunks of exactly `size` crops, the last one padded with zeros, so that the arithmetic a
+    crop gets never depends on how many crops share its call (the kernels a convolution or a matrix product
+    takes, and how they sum, depend on the batch). size None: one call on all the crops, whatever their number."""
+
+    def __init__(self, model: torch.nn.Module, size: int | None):
+        self.model, self.size = model, size
+
+    def __call__(self, tensor: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        if self.size is None:
+            return self.model(tensor)
+        count = len(tensor)
+        padded = max(1, -(-count // self.size)) * self.size
+        if padded != count:
+            tensor = torch.cat((tensor, tensor.new_zeros((padded - count, *tensor.shape[1:]))))
+        outputs = [self.model(chunk) for chunk in tensor.split(self.size)]
+        return tuple(torch.cat(parts)[:count] for parts in zip(*outputs, strict=True))
+
+
+class Models:
+    """The six models of HOLISTIC_MODELS as batched torch modules on one device, each called in chunks of
+    `chunk_size` crops (None: on all of a step's crops at once), from models_dir (a folder laid out as the
+    mediapipe package) or by default the installed mediapipe wheel."""
+
+    def __init__(
+        self, device: torch.device | str = "cpu", *, chunk_size: int | None = DEFAULT_CHUNK_SIZE,
+        models_dir: str | Path | None = None,
+    ):  # fmt: skip
         self.device = torch.device(device)
+        self.chunk_size = chunk_size
         for name in HOLISTIC_MODELS:
-            setattr(self, name, load_model(mediapipe_model_path(name, models_dir)).to(self.device))
+            model = load_model(mediapipe_model_path(name, models_dir)).to(self.device)
+            setattr(self, name, ChunkedModel(model, chunk_size))
 
 
 def _crop_roi(frames, sizes, rows, rois, size, value_range, zero_border, keep_aspect=True):

@@ -60,9 +60,6 @@ def mediapipe_model_path(name: str, models_dir: str | Path | None = None) -> Pat
 
 def load_model(path: str | Path) -> nn.Module:
     """The .tflite model at `path` as an eval-mode TFLiteModule on the CPU (move it with .to(device))."""
-    # XNNPACK computes in plain fp32; TF32 (on by default for cuDNN convolutions) keeps only 10 mantissa bits.
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
     model = tflite.Model.GetRootAsModel(Path(path).read_bytes(), 0)
     if model.SubgraphsLength() != 1:
         raise NotImplementedError(f"{path}: {model.SubgraphsLength()} subgraphs (control flow is not supported)")
@@ -265,7 +262,14 @@ class _Conv(nn.Module):
     def forward(self, x):
         if not self.symmetric:
             x = F.pad(x, self.pre_pad)
-        y = F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        if x.device.type == "cpu" and torch.backends.mkldnn.is_available():
+            # Always oneDNN: F.conv2d picks torch's own kernel for some shapes at batch 1 or on one thread (1x1,
+            # small 3x3), whose sums round differently, so a crop's output would depend on its call's size.
+            y = torch.ops.aten.mkldnn_convolution(
+                x, self.weight, self.bias, self.padding, self.stride, self.dilation, self.groups
+            )
+        else:
+            y = F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
         return _activate(y, self.act)
 
 
