@@ -30,7 +30,7 @@ if not engine_reference.available():
 # Largest |torch - XNNPACK| allowed per output, in the output's own units. Both runtimes compute in fp32 but
 # sum in different orders, so the outputs differ by rounding that grows with depth and magnitude. Each bound is
 # about 4x the largest difference measured on these crops, a difference of the same size as that between
-# TFLite's own built-in kernels and XNNPACK on the same crops (benchmarks/engine_models.py, docs/engine.md).
+# TFLite's own built-in kernels and XNNPACK on the same crops (benchmarks/engine_models.py, docs/engine-design.md).
 # Conversion errors (padding side, channel order, flattening order) move outputs by whole units or more.
 TOLERANCES = {
     # boxes and keypoints (px of the 224 input), score logits

@@ -23,7 +23,7 @@ HEATMAP_KERNEL = 9  # the solution's effective kernel (spec §0.1), not the grap
 
 
 # Crops per model call (torch_engine.chunk_size). On the CPU every size from 4 up gives each crop the same bits
-# (benchmarks/engine_chunks.py, docs/engine.md); 4 wastes the least on padding.
+# (benchmarks/engine_chunks.py, docs/engine-design.md); 4 wastes the least on padding.
 DEFAULT_CHUNK_SIZE = 4
 
 
