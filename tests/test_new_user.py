@@ -147,7 +147,7 @@ def test_the_eta_leaves_out_start_up(monkeypatch, caplog):
     with caplog.at_level(logging.INFO, logger="phoenix_keypoints.extract"):
         progress.start()
         for _ in range(3):
-            progress.add(100)
+            progress.add(100, 100)  # frames decoded, of those the index counted
     lines = [record.getMessage() for record in caplog.records]
     assert lines[0].endswith("ETA estimating…"), lines
     assert lines[1].endswith("10.0 frames/s, ETA 20s") and lines[2].endswith("ETA 10s"), lines

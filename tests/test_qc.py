@@ -99,7 +99,9 @@ def test_report_holds_plan_statistics_and_pictures(sample_run):
     summary = (sample_run / "results/summary.txt").read_text()
     verified = json.loads((sample_run / "results/verify/verification.json").read_text())["splits"].values()
     frames = sum(entry["frames"] for entry in verified)
-    assert f"Keypoints of {SAMPLE}" in summary and f"Verification passed: 4 videos, {frames} frames" in summary
+    # verify: videos_per_split 10 takes all 5 of the sample's videos.
+    assert sum(entry["videos"] for entry in verified) == 5
+    assert f"Keypoints of {SAMPLE}" in summary and f"Verification passed: 5 videos, {frames} frames" in summary
     assert re.search(r"^train +3 +99 +0 +0$", summary, re.MULTILINE) and "min_detection_confidence 0.5" in summary
     for line in summary.splitlines():
         assert line.replace("&", "&amp;") in html, line

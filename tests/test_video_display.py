@@ -197,7 +197,7 @@ def test_video_rotation_ignore_gives_the_stored_frames_and_sizes(clips):
 def test_turned_clips_give_the_upright_keypoints_with_the_torch_engine(clips, tmp_path):
     pytest.importorskip("torch", reason="the torch engine needs requirements-engine.txt (make test installs it)")
     videos, _, _ = build_manifest_index(manifest(clips, ROTATION_ROWS), ["train"])
-    engine = {"device": "cpu", "videos_per_batch": 1}  # one video per model call: the same calls for each clip
+    engine = {"device": "cpu", "videos_per_batch": 1, "chunk_size": 4}  # the config's defaults but one video at a time
     records, stats = run_shard(0, videos, clips, HolisticSettings(), 1, "fail", tmp_path, time.time(), "torch", engine)
     assert [(r["width"], r["height"]) for r in records] == [UPRIGHT_SIZE] * 4
     assert records[0]["presence"].any(axis=0)[[0, 3]].all()
