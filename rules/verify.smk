@@ -3,6 +3,16 @@
 # are free): MediaPipe's own noise, which verify judges the engine against. engine mediapipe must equal the
 # baseline: no floor runs. Both read the corpus, not the shards: num_shards changes neither.
 
+# What both run: the seeded sample of each split, and MediaPipe's settings.
+SAMPLE_RUN = {
+    "dataset_path": plan.dataset_root(config),
+    "splits": config["splits"],
+    "holistic": config["holistic"],
+    "on_bad_frame": config["on_bad_frame"],
+    "videos_per_split": config["verify"]["videos_per_split"],
+    "seed": config["verify"]["seed"],
+}
+
 
 rule baseline:
     input:
@@ -19,12 +29,7 @@ rule baseline:
         mem_mb=2000,
         runtime="2h",
     params:
-        dataset_path=plan.dataset_root(config),
-        splits=config["splits"],
-        holistic=config["holistic"],
-        on_bad_frame=config["on_bad_frame"],
-        videos_per_split=config["verify"]["videos_per_split"],
-        seed=config["verify"]["seed"],
+        **SAMPLE_RUN,
     script:
         "../scripts/baseline.py"
 
@@ -46,12 +51,7 @@ rule noise_floor:
         mem_mb=2000,
         runtime="2h",
     params:
-        dataset_path=plan.dataset_root(config),
-        splits=config["splits"],
-        holistic=config["holistic"],
-        on_bad_frame=config["on_bad_frame"],
-        videos_per_split=config["verify"]["videos_per_split"],
-        seed=config["verify"]["seed"],
+        **SAMPLE_RUN,
     script:
         "../scripts/noise_floor.py"
 

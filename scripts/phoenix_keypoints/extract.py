@@ -73,11 +73,11 @@ class Progress:
     done_videos: int = 0
     done_frames: int = 0
     started: float = 0.0
-    rate_frames: int = 0
     in_flight: int = 1
+    computed_videos: int = 0  # not reused from the journal
+    computed_frames: int = 0
     first_finished: float | None = None  # when the first computed video finished
-    videos_since_first: int = 0
-    frames_since_first: int = 0
+    first_frames: int = 0  # its frames
 
     def start(self) -> None:
         self.started = time.time()
@@ -89,29 +89,37 @@ class Progress:
         self.done_videos += 1
         self.done_frames += frames
         self.total_frames += frames - indexed
-        self.rate_frames += frames if computed else 0
-        if computed and self.first_finished is None:
-            self.first_finished = now
-        elif computed:
-            self.videos_since_first += 1
-            self.frames_since_first += frames
-        estimating = self.videos_since_first < self.in_flight
+        if computed:
+            self.computed_videos += 1
+            self.computed_frames += frames
+            if self.first_finished is None:
+                self.first_finished, self.first_frames = now, frames
+        estimating = self.computed_videos - 1 < self.in_flight  # videos finished since the first
         if estimating or now <= self.first_finished:
             elapsed = now - self.started
-            rate = self.rate_frames / elapsed if elapsed > 0 else 0.0
+            rate = self.computed_frames / elapsed if elapsed > 0 else 0.0
         else:
-            rate = self.frames_since_first / (now - self.first_finished)
+            rate = (self.computed_frames - self.first_frames) / (now - self.first_finished)
         line = format_progress(
-            self.label, self.done_videos, self.total_videos, self.done_frames, self.total_frames, rate,
+            self.label,
+            self.done_videos,
+            self.total_videos,
+            self.done_frames,
+            self.total_frames,
+            rate,
             estimating=estimating,
-        )  # fmt: skip
+        )
         log.info("%s", line)
 
 
 def extract_in_process(
-    dataset_root: Path, videos: list[Video], settings: HolisticSettings, on_bad_frame: str, label: str,
+    dataset_root: Path,
+    videos: list[Video],
+    settings: HolisticSettings,
+    on_bad_frame: str,
+    label: str,
     source_of=video_source,
-) -> list[dict]:  # fmt: skip
+) -> list[dict]:
     """Every video in this process with one Holistic instance, in order: the baseline, its noise floor (whose
     source_of perturbs the frames) and the standalone tool."""
     progress = Progress(label, len(videos), sum(v.n_frames for v in videos))
@@ -186,7 +194,7 @@ def recorded_settings(settings: HolisticSettings, engine: str, torch_engine: dic
 
 def _extract_with_engine(
     todo, sources, settings: HolisticSettings, torch_engine: dict, threads: int, on_bad_frame: str, on_done
-) -> None:  # fmt: skip
+) -> None:
     """The videos through the batched PyTorch engine, videos_per_batch at a time in lock-step, in this process,
     their frames decoded ahead by `threads` decoder processes."""
     import torch
@@ -198,8 +206,10 @@ def _extract_with_engine(
     torch.set_num_threads(max(1, threads))
     log.info(
         "torch engine on %s, %d videos per batch, models on chunks of %d crops",
-        device, torch_engine["videos_per_batch"], torch_engine["chunk_size"],
-    )  # fmt: skip
+        device,
+        torch_engine["videos_per_batch"],
+        torch_engine["chunk_size"],
+    )
     confidence = Confidence(settings.min_detection_confidence, settings.min_tracking_confidence)
     models = Models(device, chunk_size=torch_engine["chunk_size"], models_dir=torch_engine.get("models"))
     engine = BatchedHolistic(torch_engine["videos_per_batch"], device, models, confidence)
