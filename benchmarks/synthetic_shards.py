@@ -60,10 +60,19 @@ def write_synthetic_results(workdir: Path, dataset_root: Path) -> int:
         write_pickle(workdir / f"results/shards/shard_{shard}.pkl", shard_result)
         write_json(
             workdir / f"results/shards/shard_{shard}.json",
-            {"shard": shard, "videos": len(members), "frames": frames, "extracted_frames": frames, "synthetic": True,
-             "video_frames": {v.key: v.n_frames for v in members},
-             "startup_seconds": 0.0, "seconds": 0.0, "cpu_seconds": 0.0, "finished_at": now},
-        )  # fmt: skip
+            {
+                "shard": shard,
+                "videos": len(members),
+                "frames": frames,
+                "extracted_frames": frames,
+                "synthetic": True,
+                "video_frames": {v.key: v.n_frames for v in members},
+                "startup_seconds": 0.0,
+                "seconds": 0.0,
+                "cpu_seconds": 0.0,
+                "finished_at": now,
+            },
+        )
     verify = config["verify"]
     sampled = sample_videos(videos, verify["videos_per_split"], verify["seed"])
     baseline = sets_from_records([synthetic_record(dataset_root, v) for v in sampled], config["splits"], settings)

@@ -63,10 +63,14 @@ def mediapipe_cache(path: Path, seeds: int, processes: int, names: list[str]) ->
     lengths = [len(engine_trace.read_clip(name)) for name in names]
     sizes = [engine_trace.read_clip(name)[0].shape[1::-1] for name in names]
     cached = {
-        "names": np.array(names), "lengths": np.array(lengths), "sizes": np.array(sizes),
-        "keypoints": keypoints, "presence": presence,
-        "seed_keypoints": np.stack([k for k, _ in runs]), "seed_presence": np.stack([p for _, p in runs]),
-    }  # fmt: skip
+        "names": np.array(names),
+        "lengths": np.array(lengths),
+        "sizes": np.array(sizes),
+        "keypoints": keypoints,
+        "presence": presence,
+        "seed_keypoints": np.stack([k for k, _ in runs]),
+        "seed_presence": np.stack([p for _, p in runs]),
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, **cached)
     return cached
@@ -120,13 +124,20 @@ class FrameStats:
 def part_figures(sums, signed_sums, counts, histogram, agree, frames) -> dict:
     """verify's figures of one part (PartErrors.figures) from its totals."""
     # max and z are not judged: left out.
-    figures = {"frames_compared": int(counts), "presence_agreement": agree / frames, "max_px": None,
-               "z_mean_abs_px": None}  # fmt: skip
+    figures = {
+        "frames_compared": int(counts),
+        "presence_agreement": agree / frames,
+        "max_px": None,
+        "z_mean_abs_px": None,
+    }
     if not counts:
         return figures | {"mean_px": None, "p99_px": None, "offset_px": None}
     rank = np.searchsorted(np.cumsum(histogram), 0.99 * counts)
-    return figures | {"mean_px": sums / counts, "p99_px": float(CENTRES[min(rank, len(CENTRES) - 1)]),
-                      "offset_px": float(np.hypot(*signed_sums / counts))}  # fmt: skip
+    return figures | {
+        "mean_px": sums / counts,
+        "p99_px": float(CENTRES[min(rank, len(CENTRES) - 1)]),
+        "offset_px": float(np.hypot(*signed_sums / counts)),
+    }
 
 
 def draw_sample(rng, stats: FrameStats, lengths_by_split: dict, per_split: int) -> tuple[np.ndarray, np.ndarray]:
@@ -158,10 +169,12 @@ def trial(rng, stats: FrameStats, lengths_by_split: dict, per_split: int, k: int
         total(a) for a in (stats.agree, stats.sums, stats.signed_sums, stats.counts, stats.histograms)
     )
     roles = [
-        {part: part_figures(sums[r, p], signed[r, p], counts[r, p], histograms[r, p], agree[r, p], frames)
-         for p, part in enumerate(PART_NAMES)}
+        {
+            part: part_figures(sums[r, p], signed[r, p], counts[r, p], histograms[r, p], agree[r, p], frames)
+            for p, part in enumerate(PART_NAMES)
+        }
         for r in range(k + 1)
-    ]  # fmt: skip
+    ]
     pose, biased = PART_NAMES.index("pose"), len(PART_NAMES)
     bias = dict(roles[0])
     bias["pose"] = part_figures(

@@ -1,4 +1,5 @@
 plan.check_config(config)
+plan.adjust_config(config)
 
 
 # Only the run that starts now works in results/; it records what it runs with.

@@ -6,5 +6,8 @@ from phoenix_keypoints.runlog import log_to
 snakemake = globals()["snakemake"]
 with log_to(snakemake.log[0]):
     stages.export_pose(
-        list(snakemake.input.npz), snakemake.output.poses, snakemake.params.fps, snakemake.input.verification
+        keypoints=list(snakemake.input.npz),
+        poses=snakemake.output.poses,
+        fps=snakemake.params.fps,
+        verification=snakemake.input.verification,
     )

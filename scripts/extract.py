@@ -11,8 +11,20 @@ from phoenix_keypoints.runlog import log_to  # noqa: E402
 if __name__ == "__main__":
     snakemake = globals()["snakemake"]
     with log_to(snakemake.log[0]):
+        params = snakemake.params
         stages.extract(
-            **snakemake.input, **snakemake.output, **snakemake.params,
-            shard_id=int(snakemake.wildcards.shard), workers=snakemake.threads,
-            gpu_pool=snakemake.resources.gpu_pool, job_started=JOB_STARTED,
-        )  # fmt: skip
+            videos=snakemake.input.videos,
+            shard_id=int(snakemake.wildcards.shard),
+            dataset_path=params.dataset_path,
+            holistic=params.holistic,
+            on_bad_frame=params.on_bad_frame,
+            workers=snakemake.threads,
+            gpu_pool=snakemake.resources.gpu_pool,
+            gpu_slot_dir=params.gpu_slot_dir,
+            journal_dir=params.journal_dir,
+            keypoints=snakemake.output.keypoints,
+            stats=snakemake.output.stats,
+            job_started=JOB_STARTED,
+            engine=params.engine,
+            torch_engine=params.torch_engine,
+        )

@@ -5,4 +5,8 @@ from phoenix_keypoints.runlog import log_to
 
 snakemake = globals()["snakemake"]
 with log_to(snakemake.log[0]):
-    stages.full_pickle(list(snakemake.input.npz), snakemake.output.pickle, snakemake.input.verification)
+    stages.full_pickle(
+        keypoints=list(snakemake.input.npz),
+        pickle_path=snakemake.output.pickle,
+        verification=snakemake.input.verification,
+    )

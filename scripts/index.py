@@ -7,7 +7,15 @@ snakemake = globals()["snakemake"]
 with log_to(snakemake.log[0]):
     params = snakemake.params  # params.frames only tells Snakemake that the frames changed
     stages.index(
-        params.dataset_path, params.annotations_subdir, params.frames_subdir, params.splits,
-        params.max_samples_per_split, params.on_bad_video, snakemake.output.corpus, snakemake.output.skipped,
-        params.manifest, params.video_rotation, plan.INDEX_SOURCES,
-    )  # fmt: skip
+        dataset_path=params.dataset_path,
+        annotations_subdir=params.annotations_subdir,
+        frames_subdir=params.frames_subdir,
+        splits=params.splits,
+        max_samples_per_split=params.max_samples_per_split,
+        on_bad_video=params.on_bad_video,
+        corpus=snakemake.output.corpus,
+        skipped=snakemake.output.skipped,
+        manifest=params.manifest,
+        video_rotation=params.video_rotation,
+        sources_record=plan.INDEX_SOURCES,
+    )

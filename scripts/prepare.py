@@ -8,6 +8,8 @@ from phoenix_keypoints.runlog import log_to
 snakemake = globals()["snakemake"]
 with log_to(snakemake.log[0]):
     stages.prepare(
-        list(snakemake.input.merged), Path(snakemake.output.npz[0]).parent, snakemake.params.splits,
-        snakemake.input.verification,
-    )  # fmt: skip
+        keypoints=list(snakemake.input.merged),
+        npz_dir=Path(snakemake.output.npz[0]).parent,
+        splits=snakemake.params.splits,
+        verification=snakemake.input.verification,
+    )

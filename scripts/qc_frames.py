@@ -6,5 +6,8 @@ from phoenix_keypoints.runlog import log_to
 snakemake = globals()["snakemake"]
 with log_to(snakemake.log[0]):
     stages.qc_frames(
-        snakemake.input.npz, snakemake.params.dataset_path, snakemake.output.frames, snakemake.params.frames
+        npz=snakemake.input.npz,
+        dataset_path=snakemake.params.dataset_path,
+        frames=snakemake.output.frames,
+        count=snakemake.params.frames,
     )

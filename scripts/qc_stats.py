@@ -5,4 +5,13 @@ from phoenix_keypoints.runlog import log_to
 
 snakemake = globals()["snakemake"]
 with log_to(snakemake.log[0]):
-    stages.qc_stats(list(snakemake.input.npz), list(snakemake.input.stats), **snakemake.output)
+    output = snakemake.output
+    stages.qc_stats(
+        npz=list(snakemake.input.npz),
+        stats=list(snakemake.input.stats),
+        rates=output.rates,
+        rates_plot=output.rates_plot,
+        hands=output.hands,
+        hands_plot=output.hands_plot,
+        shards=output.shards,
+    )

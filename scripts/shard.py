@@ -5,4 +5,4 @@ from phoenix_keypoints.runlog import log_to
 
 snakemake = globals()["snakemake"]
 with log_to(snakemake.log[0]):
-    stages.shard(snakemake.input.corpus, snakemake.params.num_shards, snakemake.output.videos)
+    stages.shard(corpus=snakemake.input.corpus, num_shards=snakemake.params.num_shards, videos=snakemake.output.videos)

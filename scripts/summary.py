@@ -6,7 +6,12 @@ from phoenix_keypoints.runlog import log_to
 snakemake = globals()["snakemake"]
 with log_to(snakemake.log[0]):
     stages.summary(
-        snakemake.params.dataset, list(snakemake.input.npz), snakemake.input.skipped,
-        snakemake.input.verification, list(snakemake.input.stats), snakemake.params.holistic,
-        snakemake.params.outputs, snakemake.output.text,
-    )  # fmt: skip
+        dataset=snakemake.params.dataset,
+        npz=list(snakemake.input.npz),
+        skipped=snakemake.input.skipped,
+        verification=snakemake.input.verification,
+        stats=list(snakemake.input.stats),
+        holistic=snakemake.params.holistic,
+        outputs=snakemake.params.outputs,
+        text=snakemake.output.text,
+    )

@@ -7,6 +7,11 @@ from phoenix_keypoints.runlog import log_to
 snakemake = globals()["snakemake"]
 with log_to(snakemake.log[0]):
     stages.verify(
-        baseline=list(snakemake.input.baseline), merged=list(snakemake.input.merged),
-        floors=list(snakemake.input.floor), verification=snakemake.output.verification, **snakemake.params,
-    )  # fmt: skip
+        baseline=list(snakemake.input.baseline),
+        merged=list(snakemake.input.merged),
+        floors=list(snakemake.input.floor),
+        verification=snakemake.output.verification,
+        atol=snakemake.params.atol,
+        floor_limits=snakemake.params.floor_limits,
+        floor_dir=snakemake.params.floor_dir,
+    )

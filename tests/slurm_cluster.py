@@ -71,10 +71,15 @@ class SlurmCluster:
         self._write_config()
         self._write_srun_wrapper()
         self._spawn(
-            "munged", "--foreground", "--force", f"--socket={self.root / 'munge.socket'}",
-            f"--key-file={self.root / 'munge.key'}", f"--pid-file={self.root / 'munged.pid'}",
-            f"--log-file={self.root / 'munged.log'}", f"--seed-file={self.root / 'munged.seed'}",
-        )  # fmt: skip
+            "munged",
+            "--foreground",
+            "--force",
+            f"--socket={self.root / 'munge.socket'}",
+            f"--key-file={self.root / 'munge.key'}",
+            f"--pid-file={self.root / 'munged.pid'}",
+            f"--log-file={self.root / 'munged.log'}",
+            f"--seed-file={self.root / 'munged.seed'}",
+        )
         self._wait(lambda: (self.root / "munge.socket").exists(), "munged to open its socket")
         self._spawn("slurmctld", "-D", "-c", "-f", str(self.conf))
         self._spawn("slurmd", "-D", "-N", self.host, "-f", str(self.conf))
@@ -174,15 +179,21 @@ PartitionName={PARTITION} Nodes={self.host} Default=YES MaxTime=INFINITE State=U
     def _squeue(self, states: str) -> list[str]:
         result = subprocess.run(
             [program("squeue"), "--noheader", "--format=%i", f"--states={states}"],
-            capture_output=True, text=True, env=self.env, timeout=30,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=30,
+        )
         return result.stdout.split()
 
     def _node_idle(self) -> bool:
         result = subprocess.run(
             [program("sinfo"), "--noheader", "--nodes", self.host, "--format=%T"],
-            capture_output=True, text=True, env=self.env, timeout=30,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=30,
+        )
         return result.returncode == 0 and result.stdout.strip() == "idle"
 
     def _wait(self, ready, what: str) -> None:

@@ -80,9 +80,12 @@ def test_the_divergence_tool_runs(tmp_path):
     pytest.importorskip("torch")
     clip = "test/25October_2010_Monday_tagesschau-17"  # 2 frames
     result = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "engine_divergence.py"), clip], capture_output=True, text=True,
-        timeout=300, cwd=tmp_path,
-    )  # fmt: skip
+        [sys.executable, str(REPO / "benchmarks" / "engine_divergence.py"), clip],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "First departure per stream" in result.stdout and "face_landmarks:" in result.stdout
 
@@ -104,9 +107,13 @@ def test_the_gpu_run_is_prepared_here_and_runs_without_mediapipe(tmp_path):
     (absent / "__init__.py").write_text("raise ImportError('mediapipe is not installed on the GPU machine')\n")
     device_run = [*run, "--device", "cpu", "--batches", "2", "4", "--prepared", str(prepared)]
     result = subprocess.run(
-        [*device_run, "--json", str(tmp_path / "gpu.json")], capture_output=True, text=True, timeout=300,
-        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(absent.parent)},
-    )  # fmt: skip
+        [*device_run, "--json", str(tmp_path / "gpu.json")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(absent.parent)},
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     figures = json.loads((tmp_path / "gpu.json").read_text())
     assert figures["engine_gpu.pose.device_vs_cpu_mean_px"] == 0.0  # the CPU against itself

@@ -89,9 +89,14 @@ def test_extractor_checks_its_inputs_and_output_first(tmp_path):
 
 def test_verify_tool_gives_the_rules_report_and_finds_a_difference(sample_run, tmp_path):
     verify = run_cli(
-        "verify", "--single", sample_run / "results/verify/baseline",
-        "--distributed", sample_run / "results/model_input_data", "--report", tmp_path / "verification.json",
-    )  # fmt: skip
+        "verify",
+        "--single",
+        sample_run / "results/verify/baseline",
+        "--distributed",
+        sample_run / "results/model_input_data",
+        "--report",
+        tmp_path / "verification.json",
+    )
     assert verify.returncode == 0, verify.stderr
     assert (tmp_path / "verification.json").read_bytes() == (
         sample_run / "results/verify/verification.json"
@@ -111,9 +116,18 @@ def test_merge_tool_writes_the_rules_files(sample_run, tmp_path):
     shards = sorted((sample_run / "results/shards").glob("shard_*.pkl"))
     stats = [shard.with_suffix(".json") for shard in shards]
     result = run_cli(
-        "merge", "--input_files", *shards, "--index", sample_run / "results/index/videos.tsv", "--stats", *stats,
-        "--output_path", tmp_path / "merged.pkl", "--output_dir", tmp_path / "merged",
-    )  # fmt: skip
+        "merge",
+        "--input_files",
+        *shards,
+        "--index",
+        sample_run / "results/index/videos.tsv",
+        "--stats",
+        *stats,
+        "--output_path",
+        tmp_path / "merged.pkl",
+        "--output_dir",
+        tmp_path / "merged",
+    )
     assert result.returncode == 0, result.stderr
     same_files(tmp_path / "merged", sample_run / "results/model_input_data")
     assert (tmp_path / "merged.pkl").read_bytes() == (sample_run / "results/phoenix_keypoints_full.pkl").read_bytes()

@@ -40,9 +40,14 @@ def shell(project, command: str, timeout: int = 900) -> subprocess.CompletedProc
     """A command line as a user types it after `source .venv/bin/activate`."""
     env = os.environ | {"PATH": f"{project / '.venv/bin'}:{os.environ['PATH']}"}
     return subprocess.run(
-        ["bash", "-c", command], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, timeout=timeout,
-    )  # fmt: skip
+        ["bash", "-c", command],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +103,18 @@ def test_nested_settings_from_the_command_line(made_run):
 
 
 def test_two_runs_started_at_once_in_one_folder(tmp_path):
-    command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--cores", "2",
-               "--config", f"dataset_path={SAMPLE}", "num_shards=2"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(REPO / "Snakefile"),
+        "--cores",
+        "2",
+        "--config",
+        f"dataset_path={SAMPLE}",
+        "num_shards=2",
+    ]
     runs = [
         subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         for _ in range(2)

@@ -99,15 +99,29 @@ def test_seed_format_round_trip(records):
     dev = seed["dev"]
     assert [f["frame_index"] for f in dev["keypoints"]] == list(range(9))
     assert dev["videos"] == [
-        {"video_id": "sample_asl_clip-1", "offset": 0, "n_frames": 9, "width": 210, "height": 260, "fps": 0.0,
-         "rotation": 0, "vfr": False, "speaker": "SignerASL3", "orth": "BEISPIEL",
-         "translation": "a short clip with both hands raised"}
-    ]  # fmt: skip
+        {
+            "video_id": "sample_asl_clip-1",
+            "offset": 0,
+            "n_frames": 9,
+            "width": 210,
+            "height": 260,
+            "fps": 0.0,
+            "rotation": 0,
+            "vfr": False,
+            "speaker": "SignerASL3",
+            "orth": "BEISPIEL",
+            "translation": "a short clip with both hands raised",
+        }
+    ]
     assert dev["keypoints"][0]["left_hand_present"] is True
     assert dev["bad_frames"] == [
-        {"video_id": "sample_asl_clip-1", "frame_index": 4, "image_path": marked["image_paths"][4],
-         "reason": "empty file (0 bytes)"}
-    ]  # fmt: skip
+        {
+            "video_id": "sample_asl_clip-1",
+            "frame_index": 4,
+            "image_path": marked["image_paths"][4],
+            "reason": "empty file (0 bytes)",
+        }
+    ]
     assert seed["test"]["keypoints"][0]["right_hand_present"] is False and dev["settings"] == SETTINGS
     for split, arrays in sets.items():
         back = from_seed_split(seed[split], seed_columns(seed))

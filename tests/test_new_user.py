@@ -85,6 +85,8 @@ def test_manifest_runs_count_what_the_manifest_lists(tmp_path, capsys):
     manifest = write_manifest(tmp_path / "videos.tsv", [("train", "clip", ASL_CLIP), ("test", "news", TAGESSCHAU)])
     config = default_config() | {"manifest": str(manifest), "num_shards": 8}
     plan.check_config(config)
+    plan.adjust_config(config)
+    assert config["num_shards"] == 2
     assert "num_shards 8 is more than the 2 videos the manifest lists: 2 shards instead" in capsys.readouterr().err
     broken = write_manifest(tmp_path / "broken.tsv", [("train", "clip", tmp_path / "missing")])
     with pytest.raises(InputError, match=r"split 'train' \(the manifest lists 1\)"):
@@ -108,10 +110,16 @@ def test_extract_takes_one_frame_folder(sample_run, tmp_path):
 
 def test_null_from_the_command_line(tmp_path):
     run = run_snakemake(
-        tmp_path, "-n",
-        config={"dataset_path": SAMPLE, "max_samples_per_split": "null", "num_gpus": "None", "threads_per_job": "~",
-                "manifest": "null"},
-    )  # fmt: skip
+        tmp_path,
+        "-n",
+        config={
+            "dataset_path": SAMPLE,
+            "max_samples_per_split": "null",
+            "num_gpus": "None",
+            "threads_per_job": "~",
+            "manifest": "null",
+        },
+    )
     assert "ValidationError" not in run.stdout and "index" in run.stdout
 
 
@@ -165,10 +173,20 @@ def test_the_reports_first_page_fits_a_1280_px_window_and_names_dataset_and_engi
     probe = tmp_path / "probe.html"
     probe.write_text(report.read_text(encoding="utf-8") + OVERFLOW_PROBE, encoding="utf-8")
     rendered = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,900",
-         "--virtual-time-budget=10000", "--dump-dom", probe.as_uri()],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--window-size=1280,900",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            probe.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     found = re.search(r'<pre id="overflow-probe">page (\d+) (\d+)\n(.*?)end-probe', rendered.stdout, re.S)
     assert found, rendered.stderr[-3000:]
     page_width, window_width, wide = int(found[1]), int(found[2]), found[3].strip()

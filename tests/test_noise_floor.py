@@ -37,7 +37,7 @@ def test_perturbation_changes_one_pixel_by_one_level_the_same_way_each_time():
         for frame in range(20):
             perturbed = perturb(image, seed, "dev/clip", frame)
             difference = perturbed.astype(int) - image
-            (y, x, channel), = np.argwhere(difference)  # fmt: skip
+            ((y, x, channel),) = np.argwhere(difference)
             assert difference[y, x, channel] == (-1 if image[y, x, channel] == 255 else 1)
             assert np.array_equal(perturb(image, seed, "dev/clip", frame), perturbed)
             pixels.add((int(y), int(x), int(channel)))
@@ -93,8 +93,15 @@ def test_part_errors_in_pixels_of_each_video():
     assert face["p99_px"] == 0.0 and face["z_mean_abs_px"] == pytest.approx(2 / 272, abs=1e-6)
     assert face["offset_px"] == pytest.approx(5 / 272, abs=1e-6), "the mean x-y difference: (-3, -4) px / 272"
     assert left["frames_compared"] == 2 and left["presence_agreement"] == 0.5 and left["mean_px"] == 0.0
-    assert right == {"frames_compared": 1, "presence_agreement": 1.0, "mean_px": 0.0, "p99_px": 0.0,
-                     "max_px": 0.0, "offset_px": 0.0, "z_mean_abs_px": 0.0}  # fmt: skip
+    assert right == {
+        "frames_compared": 1,
+        "presence_agreement": 1.0,
+        "mean_px": 0.0,
+        "p99_px": 0.0,
+        "max_px": 0.0,
+        "offset_px": 0.0,
+        "z_mean_abs_px": 0.0,
+    }
     # Pose: 33 points at 0 px (video A), 99 at 1 px (video B), all in the same direction.
     assert pose["mean_px"] == pytest.approx(99 / 132, abs=1e-5) and pose["p99_px"] == pytest.approx(1, abs=1e-4)
     assert pose["offset_px"] == pytest.approx(99 / 132, abs=1e-5)
@@ -103,15 +110,28 @@ def test_part_errors_in_pixels_of_each_video():
 def test_no_frames_give_no_figures():
     errors = PartErrors()
     errors.add(keypoints(2), np.zeros((2, 4), bool), keypoints(2), np.zeros((2, 4), bool), 210, 260)
-    assert errors.figures()["face"] == {"frames_compared": 0, "presence_agreement": 1.0, "mean_px": None,
-                                        "p99_px": None, "max_px": None, "offset_px": None,
-                                        "z_mean_abs_px": None}  # fmt: skip
+    assert errors.figures()["face"] == {
+        "frames_compared": 0,
+        "presence_agreement": 1.0,
+        "mean_px": None,
+        "p99_px": None,
+        "max_px": None,
+        "offset_px": None,
+        "z_mean_abs_px": None,
+    }
     assert PartErrors().figures()["pose"]["presence_agreement"] is None
 
 
 def figures(mean: float | None, p99: float | None, agreement: float | None, offset: float = 0.0) -> dict:
-    return {"frames_compared": 10, "presence_agreement": agreement, "mean_px": mean, "p99_px": p99,
-            "max_px": p99, "offset_px": None if mean is None else offset, "z_mean_abs_px": 0.0}  # fmt: skip
+    return {
+        "frames_compared": 10,
+        "presence_agreement": agreement,
+        "mean_px": mean,
+        "p99_px": p99,
+        "max_px": p99,
+        "offset_px": None if mean is None else offset,
+        "z_mean_abs_px": 0.0,
+    }
 
 
 def test_the_engine_passes_at_the_limits_the_floor_gives_and_fails_beyond():
@@ -150,9 +170,18 @@ def clip(shift_px: float = 0.0, left_hand: bool = True) -> dict:
     points[..., 0] += shift_px / 200
     presence = np.ones((4, 4), bool)
     presence[:, 1] = left_hand
-    return {"split": "dev", "video_id": "clip", "image_paths": [f"clip/{i}.png" for i in range(4)],
-            "keypoints": points, "presence": presence, "bad_frames": [], "width": 200, "height": 100, "fps": 0.0,
-            "annotations": {}}  # fmt: skip
+    return {
+        "split": "dev",
+        "video_id": "clip",
+        "image_paths": [f"clip/{i}.png" for i in range(4)],
+        "keypoints": points,
+        "presence": presence,
+        "bad_frames": [],
+        "width": 200,
+        "height": 100,
+        "fps": 0.0,
+        "annotations": {},
+    }
 
 
 def test_report_names_the_parts_beyond_the_floor(tmp_path):

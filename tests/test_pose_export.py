@@ -10,8 +10,12 @@ from phoenix_keypoints.layout import FACE_68_FROM_MESH, PART_NAMES, part_slice
 
 pytestmark = pytest.mark.slow
 
-COMPONENTS = {"POSE_LANDMARKS": "pose", "FACE_LANDMARKS": "face", "LEFT_HAND_LANDMARKS": "left_hand",
-              "RIGHT_HAND_LANDMARKS": "right_hand"}  # fmt: skip
+COMPONENTS = {
+    "POSE_LANDMARKS": "pose",
+    "FACE_LANDMARKS": "face",
+    "LEFT_HAND_LANDMARKS": "left_hand",
+    "RIGHT_HAND_LANDMARKS": "right_hand",
+}
 
 
 def undirected(limbs) -> set[frozenset]:

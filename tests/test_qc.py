@@ -25,8 +25,10 @@ def qc_frames(workdir, split):
 
 def test_qc_frames_are_the_frames_with_the_keypoints_drawn(sample_run):
     assert {split: len(qc_frames(sample_run, split)) for split in ("train", "dev", "test")} == {
-        "train": 3, "dev": 3, "test": 2,
-    }  # fmt: skip
+        "train": 3,
+        "dev": 3,
+        "test": 2,
+    }
     # The middle frame of the 20-frame soup-1: row 10, images0011.png, labelled with its own number.
     assert [p.name for p in qc_frames(sample_run, "train")][0] == "sample_asl_soup-1_frame0011.png"
     for split in ("train", "dev", "test"):
@@ -89,8 +91,16 @@ def test_report_holds_plan_statistics_and_pictures(sample_run):
     html = (sample_run / "report.html").read_text()
     embedded = dict(re.findall(r"data:[\w/+.-]+;charset=utf8;filename=([^;]+);base64,([A-Za-z0-9+/=]+)", html))
     results = [p for split in ("train", "dev", "test") for p in qc_frames(sample_run, split)]
-    results += [sample_run / "results/qc" / name for name in ("detection_rates.png", "hand_presence.png",
-                "detection_rates.tsv", "hand_presence.tsv", "extraction_stats.tsv")]  # fmt: skip
+    results += [
+        sample_run / "results/qc" / name
+        for name in (
+            "detection_rates.png",
+            "hand_presence.png",
+            "detection_rates.tsv",
+            "hand_presence.tsv",
+            "extraction_stats.tsv",
+        )
+    ]
     for path in results:
         assert base64.b64decode(embedded[path.name]) == path.read_bytes(), path.name
     for text in ("Keypoints on frames", "Detection", "Run statistics", "rulegraph", "iBUG-300W"):

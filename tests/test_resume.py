@@ -112,10 +112,21 @@ def kill_9_then_resume(config: dict, clean: Path, tmp_path: Path) -> None:
     assert locked.returncode != 0 and "LockException" in locked.stdout
 
     resumed = subprocess.run(
-        [str(CLI), "resume", "-s", str(REPO / "Snakefile"), "-d", str(tmp_path),
-         *ARGS, "--config", *(f"{k}={v}" for k, v in config.items())],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        [
+            str(CLI),
+            "resume",
+            "-s",
+            str(REPO / "Snakefile"),
+            "-d",
+            str(tmp_path),
+            *ARGS,
+            "--config",
+            *(f"{k}={v}" for k, v in config.items()),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     assert resumed.returncode == 0, resumed.stdout[-3000:]
     assert_same_outputs(tmp_path, clean)
 

@@ -22,12 +22,16 @@ REQUIRED = os.environ.get("PHOENIX_REQUIRE_SLURM") == "1"
 # The node has the machine's CPUs (2 in CI): one worker per extraction job lets two run at once.
 # squeue instead of sacct: the test cluster keeps no accounting. Short status intervals keep it quick.
 SLURM_ARGS = (
-    "--set-threads", "extract=1",
-    "--slurm-status-command", "squeue",
-    "--slurm-init-seconds-before-status-checks", "1",
-    "--seconds-between-status-checks", "2",
+    "--set-threads",
+    "extract=1",
+    "--slurm-status-command",
+    "squeue",
+    "--slurm-init-seconds-before-status-checks",
+    "1",
+    "--seconds-between-status-checks",
+    "2",
     "--slurm-keep-successful-logs",
-)  # fmt: skip
+)
 
 
 @pytest.fixture(scope="module")
@@ -100,9 +104,15 @@ def test_light_rules_ran_locally_and_the_rest_as_slurm_jobs(slurm_run):
         rule = path.relative_to(slurm_run / ".snakemake/slurm_logs").parts[0].removeprefix("rule_")
         jobs_per_rule[rule] = jobs_per_rule.get(rule, 0) + 1
     assert jobs_per_rule == {
-        "extract": 5, "baseline": 1, "merge": 1, "verify": 1, "prepare": 1, "full_pickle": 1, "qc_frames": 3,
+        "extract": 5,
+        "baseline": 1,
+        "merge": 1,
+        "verify": 1,
+        "prepare": 1,
+        "full_pickle": 1,
+        "qc_frames": 3,
         "qc_stats": 1,
-    }  # fmt: skip
+    }
 
 
 def test_concurrent_jobs_got_different_gpus_from_slurm(slurm_run):
@@ -122,9 +132,16 @@ def test_concurrent_jobs_got_different_gpus_from_slurm(slurm_run):
 
 def test_cpu_profile_asks_for_no_gpu(slurm, site_profile, tmp_path):
     run_on_slurm(
-        slurm, tmp_path, "--profile", str(site_profile), "--profile", str(CPU_PROFILE), "--until", "extract",
+        slurm,
+        tmp_path,
+        "--profile",
+        str(site_profile),
+        "--profile",
+        str(CPU_PROFILE),
+        "--until",
+        "extract",
         config={"dataset_path": SAMPLE, "num_shards": 2},
-    )  # fmt: skip
+    )
     stats = shard_stats(tmp_path)
     assert len(stats) == 2 and sum(s["frames"] for s in stats) == sum(SAMPLE_FRAMES.values())
     for s in stats:

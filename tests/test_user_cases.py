@@ -54,8 +54,9 @@ def test_a_split_whose_videos_are_all_skipped_fails(tmp_path):
     for frame in (root / FRAMES).rglob("*.png"):
         cv2.imwrite(str(frame.with_suffix(".jpg")), cv2.imread(str(frame)))
         frame.unlink()
-    result = run_snakemake(tmp_path / "work", "--cores", "2", config={"dataset_path": root, "on_bad_video": "skip"},
-                           check=False)  # fmt: skip
+    result = run_snakemake(
+        tmp_path / "work", "--cores", "2", config={"dataset_path": root, "on_bad_video": "skip"}, check=False
+    )
     assert result.returncode != 0
     assert "no usable video is left in split 'train' (its CSV lists 3), split 'dev' (its CSV lists 1)" in result.stdout
     assert "frames are .jpg files" in result.stdout and "mogrify -format png" in result.stdout

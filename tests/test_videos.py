@@ -172,8 +172,10 @@ def test_manifest_structure_and_cuts(tmp_path):
         read_manifest(wrong)
     as_csv = tmp_path / "videos.csv"
     as_csv.write_text("split,video_id,path,signer\ntrain,a,a.mp4,S1\n")
-    assert read_manifest(as_csv) == (["signer"], [{"split": "train", "video_id": "a", "path": "a.mp4",
-                                                   "signer": "S1", "line": "2"}])  # fmt: skip
+    assert read_manifest(as_csv) == (
+        ["signer"],
+        [{"split": "train", "video_id": "a", "path": "a.mp4", "signer": "S1", "line": "2"}],
+    )
     assert frame_bound("", 25.0) is None and frame_bound("120", 25.0) == 120 and frame_bound("4.8s", 25.0) == 120
     assert frame_bound("1s", 29.97) == 30
 
@@ -186,9 +188,11 @@ def test_manifest_command_lists_a_folder_of_videos(tmp_path):
     result = run_cli("manifest", tmp_path / "videos", "--output", tmp_path / "videos.tsv")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "videos.tsv").read_text().splitlines() == [
-        "split\tvideo_id\tpath", "test\tc\tvideos/test/c.mp4", "train\ta\tvideos/train/a.mp4",
+        "split\tvideo_id\tpath",
+        "test\tc\tvideos/test/c.mp4",
+        "train\ta\tvideos/train/a.mp4",
         "train\tb\tvideos/train/b.mp4",
-    ]  # fmt: skip
+    ]
     one = run_cli("manifest", tmp_path / "videos/train", "--split", "train", "--output", tmp_path / "one.tsv")
     assert one.returncode == 0 and len((tmp_path / "one.tsv").read_text().splitlines()) == 3
     none = run_cli("manifest", tmp_path / "videos/train", "--output", tmp_path / "none.tsv")

@@ -85,9 +85,15 @@ def test_shard_stats(sample_run):
 
 def test_concurrent_jobs_get_different_gpus(tmp_path):
     run_snakemake(
-        tmp_path, "--cores", "4", "--resources", "gpu=2", "--until", "extract",
+        tmp_path,
+        "--cores",
+        "4",
+        "--resources",
+        "gpu=2",
+        "--until",
+        "extract",
         config={"dataset_path": SAMPLE, "num_shards": 4},
-    )  # fmt: skip
+    )
     stats = [json.loads(p.read_text()) for p in sorted((tmp_path / "results/shards").glob("shard_*.json"))]
     assert len(stats) == 4
     # From taking the slot (a job may wait for one) to the last frame: no two jobs on one GPU at once.
@@ -103,10 +109,20 @@ def test_dry_run_and_rule_graph(tmp_path):
     dry = run_snakemake(tmp_path, "-n", config={"dataset_path": SAMPLE})
     counts = dict(re.findall(r"^(\w+) +(\d+)$", dry.stdout[dry.stdout.index("Job stats:") :], re.MULTILINE))
     assert counts == {
-        "index": "1", "shard": "1", "baseline": "1", "extract": "5", "merge": "1", "verify": "1",
-        "full_pickle": "1", "prepare": "1", "qc_frames": "3", "qc_stats": "1", "summary": "1", "all": "1",
+        "index": "1",
+        "shard": "1",
+        "baseline": "1",
+        "extract": "5",
+        "merge": "1",
+        "verify": "1",
+        "full_pickle": "1",
+        "prepare": "1",
+        "qc_frames": "3",
+        "qc_stats": "1",
+        "summary": "1",
+        "all": "1",
         "total": "18",
-    }  # fmt: skip
+    }
     assert not (tmp_path / "results").exists(), "a dry run writes nothing"
     graph = run_snakemake(tmp_path, "--rulegraph", config={"dataset_path": SAMPLE}).stdout
     dot = graph[graph.index("digraph") :]

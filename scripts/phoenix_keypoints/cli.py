@@ -71,29 +71,47 @@ def positive_int(value: str) -> int:
 
 def run_extract(args) -> int:
     settings = HolisticSettings(
-        args.static_image_mode, args.model_complexity, args.refine_face_landmarks,
-        args.min_detection_confidence, args.min_tracking_confidence,
-    )  # fmt: skip
+        static_image_mode=args.static_image_mode,
+        model_complexity=args.model_complexity,
+        refine_face_landmarks=args.refine_face_landmarks,
+        min_detection_confidence=args.min_detection_confidence,
+        min_tracking_confidence=args.min_tracking_confidence,
+    )
     if args.video:
-        stages.extract_one_video(args.video, settings, args.on_bad_frame, args.output_path)
+        stages.extract_one_video(
+            video=args.video, settings=settings, on_bad_frame=args.on_bad_frame, output_path=args.output_path
+        )
         return 0
     stages.extract_dataset(
-        args.dataset_path, args.splits, settings, args.on_bad_video, args.on_bad_frame, args.max_samples_per_split,
-        args.output_path, args.annotations_subdir, args.frames_subdir, args.manifest, args.video_rotation,
-    )  # fmt: skip
+        dataset_path=args.dataset_path,
+        splits=args.splits,
+        settings=settings,
+        on_bad_video=args.on_bad_video,
+        on_bad_frame=args.on_bad_frame,
+        max_samples_per_split=args.max_samples_per_split,
+        output_path=args.output_path,
+        annotations_subdir=args.annotations_subdir,
+        frames_subdir=args.frames_subdir,
+        manifest=args.manifest,
+        video_rotation=args.video_rotation,
+    )
     return 0
 
 
 def run_manifest(args) -> int:
-    stages.manifest(args.root, args.output, args.split)
+    stages.manifest(root=args.root, output=args.output, split=args.split)
     return 0
 
 
 def run_merge(args) -> int:
     stages.merge(
-        args.input_files, args.output_dir, args.splits, videos=args.index, seed_pickle=args.output_path,
+        shards=args.input_files,
+        npz_dir=args.output_dir,
+        splits=args.splits,
+        videos=args.index,
+        seed_pickle=args.output_path,
         stats=args.stats,
-    )  # fmt: skip
+    )
     return 0
 
 
@@ -101,9 +119,13 @@ def run_verify(args) -> int:
     limits = {key: getattr(args, key) for key in ("floor_factor", "floor_margin_px", "presence_margin")}
     try:
         report = stages.verify(
-            baseline=args.single, merged=args.distributed, atol=args.atol, verification=args.report,
-            floors=args.floor, floor_limits=limits,
-        )  # fmt: skip
+            baseline=args.single,
+            merged=args.distributed,
+            atol=args.atol,
+            verification=args.report,
+            floors=args.floor,
+            floor_limits=limits,
+        )
     except VerificationFailed as failed:
         print(json.dumps(failed.report, indent=2))
         print(f"verify failed: {failed}", file=sys.stderr)
@@ -113,12 +135,12 @@ def run_verify(args) -> int:
 
 
 def run_prepare(args) -> int:
-    stages.prepare(args.keypoints_file, args.output_dir, args.splits)
+    stages.prepare(keypoints=args.keypoints_file, npz_dir=args.output_dir, splits=args.splits)
     return 0
 
 
 def run_export_pose(args) -> int:
-    stages.export_pose(args.keypoints_file, args.output_dir, args.fps)
+    stages.export_pose(keypoints=args.keypoints_file, poses=args.output_dir, fps=args.fps)
     return 0
 
 
@@ -142,18 +164,20 @@ def parser() -> argparse.ArgumentParser:
         return sub
 
     extract = command(
-        "extract", run_extract,
+        "extract",
+        run_extract,
         "Extract the keypoints of a release, of the videos a manifest lists, or of one video file or frame folder, "
         "in one process (no shards, no journal), into one .pkl file of per-frame dicts, as "
         "results/phoenix_keypoints_full.pkl. For a whole dataset use the workflow: it shards, resumes and verifies.",
-    )  # fmt: skip
+    )
     source = extract.add_mutually_exclusive_group(required=True)
     source.add_argument("--dataset_path", help="root of a PHOENIX-2014-T release (holds annotations/, features/)")
     source.add_argument("--manifest", help="a manifest of video files and frame folders (split, video_id, path, ...)")
     source.add_argument(
-        "--video", type=existing_path,
+        "--video",
+        type=existing_path,
         help=f"one video file or folder of PNG frames: split {stages.SINGLE_VIDEO_SPLIT!r}, its name as video_id",
-    )  # fmt: skip
+    )
     extract.add_argument("--output_path", required=True, help="the keypoint file to write (.pkl)")
     extract.add_argument("--max_samples_per_split", type=positive_int, help="only the first N videos of each split")
     extract.add_argument("--splits", nargs="+", default=["train", "dev", "test"], help="default: train dev test")
@@ -161,8 +185,12 @@ def parser() -> argparse.ArgumentParser:
     extract.add_argument("--frames_subdir", default=DatasetPaths.frames_subdir, help="default: %(default)s")
     extract.add_argument("--on_bad_video", choices=("fail", "skip"), default="fail", help="default: %(default)s")
     extract.add_argument("--on_bad_frame", choices=BAD_FRAME_POLICIES, default="fail", help="default: %(default)s")
-    extract.add_argument("--video_rotation", choices=VIDEO_ROTATION_SETTINGS, default="auto",
-                         help="auto: video files upright as players show them; ignore: as stored")  # fmt: skip
+    extract.add_argument(
+        "--video_rotation",
+        choices=VIDEO_ROTATION_SETTINGS,
+        default="auto",
+        help="auto: video files upright as players show them; ignore: as stored",
+    )
     extract.add_argument("--model_complexity", type=int, choices=(0, 1, 2), default=HOLISTIC.model_complexity)
     extract.add_argument("--static_image_mode", action="store_true", help="detect in every frame, no tracking")
     extract.add_argument("--refine_face_landmarks", action="store_true")
@@ -170,36 +198,41 @@ def parser() -> argparse.ArgumentParser:
     extract.add_argument("--min_tracking_confidence", type=float, default=HOLISTIC.min_tracking_confidence)
 
     manifest = command(
-        "manifest", run_manifest,
+        "manifest",
+        run_manifest,
         "Write a manifest (split, video_id, path) of the video files in ROOT/<split>/ (or, with --split, in ROOT), "
         "for --config manifest=OUTPUT. Add columns (gloss, translation, signer, start, end) as the dataset needs.",
-    )  # fmt: skip
+    )
     manifest.add_argument("root", help="the folder that holds one folder of videos per split")
     manifest.add_argument("--output", required=True, help="the manifest to write (.tsv)")
     manifest.add_argument("--split", help="ROOT holds the videos of this one split")
 
     merge = command(
-        "merge", run_merge,
+        "merge",
+        run_merge,
         "Merge shard files (results/shards/shard_N.pkl), every video once. With --index (results/index/videos.tsv) "
         "and --stats (the shards' shard_N.json) every indexed frame must be there exactly once and the videos come "
         "in index order; without them, a video found twice is still refused, but a missing one cannot be noticed.",
-    )  # fmt: skip
+    )
     merge.add_argument("--input_files", nargs="+", required=True, type=existing_path, help="shard files to merge")
     merge.add_argument("--output_path", required=True, help="the merged keypoint file to write (.pkl)")
     merge.add_argument("--output_dir", help="also write the keypoints as {split}_keypoints.npz files in this folder")
     merge.add_argument("--index", type=existing_path, help="videos.tsv of the run, to check completeness")
     merge.add_argument(
-        "--stats", nargs="+", type=existing_path,
+        "--stats",
+        nargs="+",
+        type=existing_path,
         help="with --index: the shards' stats (results/shards/shard_N.json), their videos' decoded frame counts",
-    )  # fmt: skip
+    )
     merge.add_argument("--splits", nargs="+", help="splits, in order (default: those of the index or the inputs)")
 
     verify = command(
-        "verify", run_verify,
+        "verify",
+        run_verify,
         "Check distributed (sharded) keypoints against single-process ones, video by video: every video of --single "
         "must be in --distributed with the same frames, the same presence flags and keypoints within --atol. "
         "Prints the report (JSON); exits 0 if it passed, 1 if not.",
-    )  # fmt: skip
+    )
     verify.add_argument(
         "--single", required=True, type=existing_path, help=f"single-process keypoints: {KEYPOINTS_HELP}"
     )
@@ -210,22 +243,30 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument("--report", help="also write the report to this JSON file")
     limits = FloorLimits()
     verify.add_argument(
-        "--floor", nargs="+", type=existing_path,
+        "--floor",
+        nargs="+",
+        type=existing_path,
         help="engine torch: MediaPipe's noise floor, one folder of {split}_keypoints.npz per seed "
         "(results/verify/floor/seed*); --distributed must then stay per part within that noise, not --atol",
-    )  # fmt: skip
+    )
     verify.add_argument(
-        "--floor_factor", type=float, default=limits.floor_factor,
+        "--floor_factor",
+        type=float,
+        default=limits.floor_factor,
         help=f"with --floor: allowed multiple of the floor's largest mean, p99 error (default {limits.floor_factor})",
-    )  # fmt: skip
+    )
     verify.add_argument(
-        "--floor_margin_px", type=float, default=limits.floor_margin_px,
+        "--floor_margin_px",
+        type=float,
+        default=limits.floor_margin_px,
         help=f"with --floor: pixels allowed beyond that (default {limits.floor_margin_px})",
-    )  # fmt: skip
+    )
     verify.add_argument(
-        "--presence_margin", type=float, default=limits.presence_margin,
+        "--presence_margin",
+        type=float,
+        default=limits.presence_margin,
         help=f"with --floor: presence agreement allowed below the floor's lowest (default {limits.presence_margin})",
-    )  # fmt: skip
+    )
 
     prepare = command("prepare", run_prepare, "Write one NPZ per split ({split}_keypoints.npz) for model training.")
     prepare.add_argument("--keypoints_file", required=True, type=existing_path, help=KEYPOINTS_HELP)
@@ -243,22 +284,26 @@ def parser() -> argparse.ArgumentParser:
     )
 
     progress = command(
-        "progress", run_progress,
+        "progress",
+        run_progress,
         "Show how far an extraction run has come: per split, videos and frames done, rate and ETA. Works while the "
         "workflow runs and after it, from the files the run writes under results/.",
-    )  # fmt: skip
+    )
     progress.add_argument("results", nargs="?", default="results", help="the run's results folder (default: results)")
     progress.add_argument(
-        "--window", type=float, default=RATE_WINDOW_SECONDS,
+        "--window",
+        type=float,
+        default=RATE_WINDOW_SECONDS,
         help="seconds of finished videos, before the newest, that give the current rate (default: %(default)s)",
-    )  # fmt: skip
+    )
 
     # resume takes Snakemake's own arguments, passed on as they are.
     resume_command = command(
-        "resume", None,
+        "resume",
+        None,
         "Resume a killed run: `snakemake --unlock`, then `snakemake --rerun-incomplete`, with the Snakemake "
         "arguments given; refuses while another Snakemake runs in the same folder.",
-    )  # fmt: skip
+    )
     resume_command.usage = "phoenix-keypoints resume [SNAKEMAKE OPTION ...]"
     resume_command.formatter_class = argparse.RawDescriptionHelpFormatter
     resume_command.epilog = RESUME_FORWARDED

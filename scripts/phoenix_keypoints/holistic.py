@@ -148,9 +148,15 @@ class FrameWalk:
         all_keypoints[decoded], all_presence[decoded] = keypoints, presence
         times = np.array([np.nan if time is None else time for time in self.times], dtype=np.float64)
         return VideoResult(
-            all_keypoints, all_presence, self.references, self.bad_frames, self.width, self.height,
-            self.source.ending(n), times,
-        )  # fmt: skip
+            all_keypoints,
+            all_presence,
+            self.references,
+            self.bad_frames,
+            self.width,
+            self.height,
+            self.source.ending(n),
+            times,
+        )
 
 
 def extract_video(holistic, source, on_bad_frame: str = "fail") -> VideoResult:

@@ -254,9 +254,12 @@ def from_seed_split(split: dict, columns: Iterable[str] = ()) -> dict[str, np.nd
             "rotation": video.get("rotation", 0),
             "vfr": video.get("vfr", False),
             "annotations": {key: value for key, value in video.items() if key not in SEED_VIDEO_KEYS},
-            "bad_frames": [(f["frame_index"], bad[video["video_id"], f["frame_index"]])
-                           for f in rows if (video["video_id"], f["frame_index"]) in bad],
-        }  # fmt: skip
+            "bad_frames": [
+                (f["frame_index"], bad[video["video_id"], f["frame_index"]])
+                for f in rows
+                if (video["video_id"], f["frame_index"]) in bad
+            ],
+        }
         if problem := assembler.put(record):
             raise InputError(f"video {video['video_id']} {problem}")
     return assembler.arrays(split["settings"])

@@ -61,9 +61,13 @@ class PerturbedFrames:
 
 
 def floor_sets(
-    dataset_root: Path, videos: list[Video], settings: HolisticSettings, on_bad_frame: str, splits: list[str],
+    dataset_root: Path,
+    videos: list[Video],
+    settings: HolisticSettings,
+    on_bad_frame: str,
+    splits: list[str],
     seed: int,
-) -> dict[str, dict]:  # fmt: skip
+) -> dict[str, dict]:
     """{split: arrays} of MediaPipe over the videos perturbed with `seed`, in one process like the baseline."""
 
     def perturbed(root: Path, video: Video) -> PerturbedFrames:

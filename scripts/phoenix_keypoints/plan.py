@@ -141,12 +141,7 @@ def check_engine(config: dict) -> None:
 
 
 def check_config(config: dict) -> None:
-    """Problems the schema cannot see, reported before any job runs; nested settings put in one order."""
-    # Snakemake compares params as written: the same settings in another order (from the command line, the
-    # config file or results/settings.yaml) must not rerun anything.
-    for key, value in config.items():
-        if isinstance(value, dict):
-            config[key] = dict(sorted(value.items()))
+    """Problems the schema cannot see, reported before any job runs. Changes nothing (adjust_config does)."""
     check_engine(config)
     check_model_available(config["holistic"]["model_complexity"])
     dataset = dataset_paths(config)
@@ -167,11 +162,21 @@ def check_config(config: dict) -> None:
             f"dataset_path {str(dataset.root)!r} has no {dataset.annotations_subdir}/ folder.\n"
             "Fix: pass the release root, e.g. --config dataset_path=/data/PHOENIX-2014-T-release-v3/PHOENIX-2014-T"
         )
+
+
+def adjust_config(config: dict) -> None:
+    """Rewrites the checked config in place: nested settings in one order, and no more shards than videos."""
+    # Snakemake compares params as written: the same settings in another order (from the command line, the
+    # config file or results/settings.yaml) must not rerun anything.
+    for key, value in config.items():
+        if isinstance(value, dict):
+            config[key] = dict(sorted(value.items()))
     listed = listed_videos(config)
     if config["num_shards"] > max(1, listed):  # the rest would be empty jobs
-        print(f"num_shards {config['num_shards']} is more than the {listed} videos {listing(config)}: "
-              f"{max(1, listed)} shards instead", file=sys.stderr)  # fmt: skip
-        config["num_shards"] = max(1, listed)
+        shards = max(1, listed)
+        too_many = f"num_shards {config['num_shards']} is more than the {listed} videos {listing(config)}"
+        print(f"{too_many}: {shards} shards instead", file=sys.stderr)
+        config["num_shards"] = shards
 
 
 def holds_videos_not_a_release(dataset: DatasetPaths) -> bool:

@@ -51,10 +51,12 @@ def video_pose(keypoints: np.ndarray, presence: np.ndarray, width: int, height: 
     order = [part_slice(part) for part in COMPONENT_PARTS.values()]
     data = np.concatenate([keypoints[:, rows] for rows in order], axis=1) * np.float32([width, height, 1])
     confidence = np.concatenate(
-        [np.repeat(presence[:, [PART_NAMES.index(part)]], rows.stop - rows.start, axis=1)
-         for part, rows in zip(COMPONENT_PARTS.values(), order, strict=True)],
+        [
+            np.repeat(presence[:, [PART_NAMES.index(part)]], rows.stop - rows.start, axis=1)
+            for part, rows in zip(COMPONENT_PARTS.values(), order, strict=True)
+        ],
         axis=1,
-    ).astype(np.float32)  # fmt: skip
+    ).astype(np.float32)
     body = NumPyPoseBody(fps=fps, data=data[:, np.newaxis].astype(np.float32), confidence=confidence[:, np.newaxis])
     return Pose(pose_header(width, height), body)
 

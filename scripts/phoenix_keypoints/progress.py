@@ -35,9 +35,15 @@ def format_duration(seconds: float) -> str:
 
 
 def format_progress(
-    label: str, done_videos: int, total_videos: int, done_frames: int, total_frames: int, rate: float | None,
-    stopped: bool = False, estimating: bool = False,
-) -> str:  # fmt: skip
+    label: str,
+    done_videos: int,
+    total_videos: int,
+    done_frames: int,
+    total_frames: int,
+    rate: float | None,
+    stopped: bool = False,
+    estimating: bool = False,
+) -> str:
     """The progress line of the extraction logs and of `phoenix-keypoints progress` (estimating: too little is
     done past start-up for a rate)."""
     left = total_frames - done_frames

@@ -52,9 +52,23 @@ def hand_presence(split: str, arrays) -> pd.DataFrame:
 
 def shard_table(stats: list[dict]) -> pd.DataFrame:
     """The extraction jobs' own figures, one row per shard."""
-    columns = ["shard", "videos", "frames", "extracted_frames", "reused_videos", "bad_frames", "workers",
-               "startup_seconds", "seconds", "cpu_seconds", "frames_per_second", "cuda_visible_devices", "host",
-               "started_at", "finished_at"]  # fmt: skip
+    columns = [
+        "shard",
+        "videos",
+        "frames",
+        "extracted_frames",
+        "reused_videos",
+        "bad_frames",
+        "workers",
+        "startup_seconds",
+        "seconds",
+        "cpu_seconds",
+        "frames_per_second",
+        "cuda_visible_devices",
+        "host",
+        "started_at",
+        "finished_at",
+    ]
     return pd.DataFrame([{c: s.get(c) for c in columns} for s in stats], columns=columns)
 
 

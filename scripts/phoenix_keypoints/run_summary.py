@@ -42,16 +42,30 @@ def _figures(*values: float | None) -> str:
 
 def noise_floor_table(report: dict) -> list[str]:
     """engine torch, per part: the engine's figures against MediaPipe's, the floor's worst seed, and the limits."""
-    rows = [("part", "frames compared", "presence agreement engine | floor", "mean px engine | floor",
-             "p99 px engine | floor", "limit mean | p99 | presence", "ok")]  # fmt: skip
+    rows = [
+        (
+            "part",
+            "frames compared",
+            "presence agreement engine | floor",
+            "mean px engine | floor",
+            "p99 px engine | floor",
+            "limit mean | p99 | presence",
+            "ok",
+        )
+    ]
     for part, entry in report["noise_floor"]["parts"].items():
         engine, floor, limit = entry["engine"], entry["floor"]["worst"], entry["limit"]
-        rows.append((
-            part, engine["frames_compared"], _figures(engine["presence_agreement"], floor["presence_agreement"]),
-            _figures(engine["mean_px"], floor["mean_px"]), _figures(engine["p99_px"], floor["p99_px"]),
-            _figures(limit["mean_px"], limit["p99_px"], limit["presence_agreement"]),
-            "yes" if entry["passed"] else "NO",
-        ))  # fmt: skip
+        rows.append(
+            (
+                part,
+                engine["frames_compared"],
+                _figures(engine["presence_agreement"], floor["presence_agreement"]),
+                _figures(engine["mean_px"], floor["mean_px"]),
+                _figures(engine["p99_px"], floor["p99_px"]),
+                _figures(limit["mean_px"], limit["p99_px"], limit["presence_agreement"]),
+                "yes" if entry["passed"] else "NO",
+            )
+        )
     return aligned(rows)
 
 
@@ -70,9 +84,14 @@ def video_file_notes(turned: int, variable: list[str]) -> list[str]:
 
 
 def summary_text(
-    dataset_root: str, npz: list, skipped: str, verification: str, holistic: dict, outputs: list[str],
+    dataset_root: str,
+    npz: list,
+    skipped: str,
+    verification: str,
+    holistic: dict,
+    outputs: list[str],
     frame_count_notes: dict[str, str],
-) -> str:  # fmt: skip
+) -> str:
     """npz: the model-input files, one per split; skipped: the index's skipped.tsv; verification: its report;
     frame_count_notes: video files that decoded to another number of frames than their container said."""
     with open(skipped, encoding="utf-8", newline="") as stream:
@@ -107,7 +126,16 @@ def summary_text(
         more = f" ({len(frame_count_notes) - len(notes)} more not shown)" if len(frame_count_notes) > len(notes) else ""
         heading = f"{plural(len(frame_count_notes), 'video file')} decoded to another frame count than its container"
         notes.insert(0, f"{heading} said (every decoded frame is kept){more}:")
-    return "\n".join(
-        [f"Keypoints of {dataset_root}", *verdict, *table, *notes,
-         f"MediaPipe Holistic: {settings}", "Outputs: " + ", ".join(outputs)]
-    ) + "\n"  # fmt: skip
+    return (
+        "\n".join(
+            [
+                f"Keypoints of {dataset_root}",
+                *verdict,
+                *table,
+                *notes,
+                f"MediaPipe Holistic: {settings}",
+                "Outputs: " + ", ".join(outputs),
+            ]
+        )
+        + "\n"
+    )

@@ -50,10 +50,19 @@ def _write_npz_files(sets: Iterable[tuple[str, dict]], npz_dir: str | Path) -> N
 
 
 def index(
-    dataset_path: str, annotations_subdir: str, frames_subdir: str, splits: list[str],
-    max_samples_per_split: int | None, on_bad_video: str, corpus: str, skipped: str, manifest: str | None = None,
-    video_rotation: str = "auto", sources_record: str | None = None,
-) -> None:  # fmt: skip
+    *,
+    dataset_path: str,
+    annotations_subdir: str,
+    frames_subdir: str,
+    splits: list[str],
+    max_samples_per_split: int | None,
+    on_bad_video: str,
+    corpus: str,
+    skipped: str,
+    manifest: str | None = None,
+    video_rotation: str = "auto",
+    sources_record: str | None = None,
+) -> None:
     """Every video of the splits with its frames (corpus.tsv), and the videos left out (skipped.tsv): from the
     PHOENIX layout under dataset_path, or from a manifest (video files turned as video_rotation says).
     sources_record: each video's fingerprint, to say which videos changed since the index before."""
@@ -71,13 +80,12 @@ def index(
     if sources_record:  # once indexed: a failed index names the same changes next time
         Path(sources_record).parent.mkdir(parents=True, exist_ok=True)
         write_json(sources_record, sources)
-    log.info(
-        "indexed %d videos, %d frames (%d problems skipped) from %s",
-        len(videos), sum(v.n_frames for v in videos), len(problems), manifest_path or dataset.root,
-    )  # fmt: skip
+    frames = sum(v.n_frames for v in videos)
+    source = manifest_path or dataset.root
+    log.info("indexed %d videos, %d frames (%d problems skipped) from %s", len(videos), frames, len(problems), source)
 
 
-def shard(corpus: str, num_shards: int, videos: str) -> None:
+def shard(*, corpus: str, num_shards: int, videos: str) -> None:
     """The indexed videos with their shard: whole videos, balanced by frame count."""
     assigned = assign_shards(read_videos(corpus), num_shards)
     write_videos(videos, assigned)
@@ -85,10 +93,22 @@ def shard(corpus: str, num_shards: int, videos: str) -> None:
 
 
 def extract(
-    videos: str, shard_id: int, dataset_path: str, holistic: dict, on_bad_frame: str, workers: int,
-    gpu_pool: int, gpu_slot_dir: str, journal_dir: str, keypoints: str, stats: str, job_started: float,
-    engine: str = "mediapipe", torch_engine: dict | None = None,
-) -> None:  # fmt: skip
+    *,
+    videos: str,
+    shard_id: int,
+    dataset_path: str,
+    holistic: dict,
+    on_bad_frame: str,
+    workers: int,
+    gpu_pool: int,
+    gpu_slot_dir: str,
+    journal_dir: str,
+    keypoints: str,
+    stats: str,
+    job_started: float,
+    engine: str = "mediapipe",
+    torch_engine: dict | None = None,
+) -> None:
     """One shard's videos through Holistic, holding a GPU slot: MediaPipe on `workers` processes, or the torch
     engine on the slot's GPU (or the CPU)."""
     with acquire_gpu_slot(gpu_pool, gpu_slot_dir) as slot:
@@ -96,9 +116,17 @@ def extract(
         log.info("shard %d: CUDA_VISIBLE_DEVICES=%s (%s)", shard_id, slot.cuda_visible_devices, slot.source)
         settings = HolisticSettings.from_config(holistic)
         records, shard_stats = run_shard(
-            shard_id, videos_of_shard(videos, shard_id), Path(dataset_path), settings, workers, on_bad_frame,
-            Path(journal_dir), job_started, engine, torch_engine,
-        )  # fmt: skip
+            shard_id,
+            videos_of_shard(videos, shard_id),
+            Path(dataset_path),
+            settings,
+            workers,
+            on_bad_frame,
+            Path(journal_dir),
+            job_started,
+            engine,
+            torch_engine,
+        )
         shard_stats["gpu_slot"] = slot.source
         shard_stats["gpu_slot_since"] = iso(slot_since)
         write_pickle(
@@ -110,11 +138,19 @@ def extract(
 
 
 def extract_dataset(
-    dataset_path: str | None, splits: list[str], settings: HolisticSettings, on_bad_video: str, on_bad_frame: str,
-    max_samples_per_split: int | None, output_path: str,
-    annotations_subdir: str = DatasetPaths.annotations_subdir, frames_subdir: str = DatasetPaths.frames_subdir,
-    manifest: str | None = None, video_rotation: str = "auto",
-) -> None:  # fmt: skip
+    *,
+    dataset_path: str | None,
+    splits: list[str],
+    settings: HolisticSettings,
+    on_bad_video: str,
+    on_bad_frame: str,
+    max_samples_per_split: int | None,
+    output_path: str,
+    annotations_subdir: str = DatasetPaths.annotations_subdir,
+    frames_subdir: str = DatasetPaths.frames_subdir,
+    manifest: str | None = None,
+    video_rotation: str = "auto",
+) -> None:
     """A whole release (or a manifest's videos) in this process, no shards, no journal: the seed-format pickle."""
     root = Path(manifest).parent if manifest else Path(dataset_path)
     dataset = DatasetPaths(root, annotations_subdir, frames_subdir)
@@ -132,7 +168,7 @@ def extract_dataset(
     log.info("wrote %s", output_path)
 
 
-def extract_one_video(video: str | Path, settings: HolisticSettings, on_bad_frame: str, output_path: str) -> None:
+def extract_one_video(*, video: str | Path, settings: HolisticSettings, on_bad_frame: str, output_path: str) -> None:
     """One video file or frame folder, as a one-row manifest: split SINGLE_VIDEO_SPLIT, its name as video_id."""
     video = Path(video).resolve()
     with tempfile.TemporaryDirectory() as folder:
@@ -141,8 +177,16 @@ def extract_one_video(video: str | Path, settings: HolisticSettings, on_bad_fram
             manifest,
             f"split\tvideo_id\tpath\n{SINGLE_VIDEO_SPLIT}\t{video.stem if video.is_file() else video.name}\t{video}\n",
         )
-        extract_dataset(None, [SINGLE_VIDEO_SPLIT], settings, "fail", on_bad_frame, None, output_path,
-                        manifest=str(manifest))  # fmt: skip
+        extract_dataset(
+            dataset_path=None,
+            splits=[SINGLE_VIDEO_SPLIT],
+            settings=settings,
+            on_bad_video="fail",
+            on_bad_frame=on_bad_frame,
+            max_samples_per_split=None,
+            output_path=output_path,
+            manifest=str(manifest),
+        )
 
 
 def _check_writable(path: str) -> None:
@@ -152,7 +196,7 @@ def _check_writable(path: str) -> None:
         raise InputError(f"the folder of {path} does not exist. Fix: create {folder} or choose another path.")
 
 
-def manifest(root: str, output: str, split: str | None = None) -> int:
+def manifest(*, root: str, output: str, split: str | None = None) -> int:
     """A manifest of the video files under root/<split>/ (or under root, for one split): the rows written."""
     rows = write_manifest(Path(root), Path(output), split)
     log.info("%d videos -> %s", rows, output)
@@ -160,9 +204,15 @@ def manifest(root: str, output: str, split: str | None = None) -> int:
 
 
 def merge(
-    shards: list, npz_dir: str | None = None, splits: list[str] | None = None, bad_frames: str | None = None,
-    videos: str | None = None, seed_pickle: str | None = None, stats: list | None = None,
-) -> None:  # fmt: skip
+    *,
+    shards: list,
+    npz_dir: str | None = None,
+    splits: list[str] | None = None,
+    bad_frames: str | None = None,
+    videos: str | None = None,
+    seed_pickle: str | None = None,
+    stats: list | None = None,
+) -> None:
     """Shard files into per-split arrays ({split}_keypoints.npz in npz_dir, and/or a seed-format pickle).
 
     With the index (videos.tsv) and the shards' stats (shard_N.json, the decoded frame counts): every indexed
@@ -191,9 +241,16 @@ def merge(
 
 
 def baseline(
-    *, corpus: str, dataset_path: str, holistic: dict, on_bad_frame: str, videos_per_split: int, seed: int,
-    splits: list[str], npz_dir: str,
-) -> None:  # fmt: skip
+    *,
+    corpus: str,
+    dataset_path: str,
+    holistic: dict,
+    on_bad_frame: str,
+    videos_per_split: int,
+    seed: int,
+    splits: list[str],
+    npz_dir: str,
+) -> None:
     """A seeded sample of videos per split in one process, no slots, no shards: what verify compares with."""
     sample = sample_videos(read_videos(corpus), videos_per_split, seed)
     settings = HolisticSettings.from_config(holistic)
@@ -202,9 +259,17 @@ def baseline(
 
 
 def noise_floor(
-    *, corpus: str, dataset_path: str, holistic: dict, on_bad_frame: str, videos_per_split: int, seed: int,
-    splits: list[str], floor_seed: int, npz_dir: str,
-) -> None:  # fmt: skip
+    *,
+    corpus: str,
+    dataset_path: str,
+    holistic: dict,
+    on_bad_frame: str,
+    videos_per_split: int,
+    seed: int,
+    splits: list[str],
+    floor_seed: int,
+    npz_dir: str,
+) -> None:
     """One run of MediaPipe's own noise (engine torch): the baseline's sample again with one pixel per frame
     changed, under floor_seed. One job per seed, so that the seeds run side by side."""
     sample = sample_videos(read_videos(corpus), videos_per_split, seed)
@@ -214,9 +279,15 @@ def noise_floor(
 
 
 def verify(
-    *, baseline: str | list, merged: str | list, atol: float = 0.0, verification: str | None = None,
-    floors: list | None = None, floor_limits: dict | None = None, floor_dir: str | None = None,
-) -> dict:  # fmt: skip
+    *,
+    baseline: str | list,
+    merged: str | list,
+    atol: float = 0.0,
+    verification: str | None = None,
+    floors: list | None = None,
+    floor_limits: dict | None = None,
+    floor_dir: str | None = None,
+) -> dict:
     """The baseline against the merged keypoints (NPZ files or folders, or seed-format pickles): the report.
     Raises VerificationFailed (with the report, once written) where they differ.
 
@@ -229,10 +300,9 @@ def verify(
     if floor_dir is not None:
         remove_stale_floor_runs(Path(floor_dir), list(runs))
     if runs:
-        report = compare_with_floor(
-            KeypointSet(baseline), KeypointSet(merged), [KeypointSet(run) for run in runs.values()],
-            FloorLimits(**(floor_limits or {})), atol,
-        )  # fmt: skip
+        floor_keypoints = [KeypointSet(run) for run in runs.values()]
+        limits = FloorLimits(**(floor_limits or {}))
+        report = compare_with_floor(KeypointSet(baseline), KeypointSet(merged), floor_keypoints, limits, atol)
     else:
         report = compare(KeypointSet(baseline), KeypointSet(merged), atol)
     log.info("verification report:\n%s", json.dumps(report, indent=2))
@@ -265,7 +335,7 @@ def remove_stale_floor_runs(floor_dir: Path, folders: list[Path]) -> None:
 
 
 def prepare(
-    keypoints: str | list, npz_dir: str, splits: list[str] | None = None, verification: str | None = None
+    *, keypoints: str | list, npz_dir: str, splits: list[str] | None = None, verification: str | None = None
 ) -> None:
     """The NPZ files for model training, one per split (default: every split there is), once verification
     passed: NPZ files as they are, hard-linked (one copy on disk; a copy across file systems); a seed-format
@@ -281,7 +351,7 @@ def prepare(
         log.info("%s: %s %s -> %s", split, link_or_copy(verified, path), verified, path)
 
 
-def full_pickle(keypoints: str | list, pickle_path: str, verification: str | None = None) -> None:
+def full_pickle(*, keypoints: str | list, pickle_path: str, verification: str | None = None) -> None:
     """results/phoenix_keypoints_full.pkl, the seed format of per-frame dicts, for users of the old scripts."""
     if verification is not None:
         require_passed(verification)
@@ -289,7 +359,7 @@ def full_pickle(keypoints: str | list, pickle_path: str, verification: str | Non
     log.info("wrote %s", pickle_path)
 
 
-def export_pose(keypoints: str | list, poses: str, fps: float, verification: str | None = None) -> None:
+def export_pose(*, keypoints: str | list, poses: str, fps: float, verification: str | None = None) -> None:
     """One .pose file per video (pose-format): poses/<split>/<video_id>.pose."""
     if verification is not None:
         require_passed(verification)
@@ -301,9 +371,16 @@ def export_pose(keypoints: str | list, poses: str, fps: float, verification: str
 
 
 def summary(
-    dataset: str, npz: list, skipped: str, verification: str, stats: list, holistic: dict, outputs: list[str],
+    *,
+    dataset: str,
+    npz: list,
+    skipped: str,
+    verification: str,
+    stats: list,
+    holistic: dict,
+    outputs: list[str],
     text: str,
-) -> None:  # fmt: skip
+) -> None:
     """results/summary.txt: what the run made, in a few lines. dataset: the release's root, or the manifest;
     stats: the extraction jobs' (for video files whose frame count differed from their container's)."""
     from .run_summary import summary_text
@@ -316,7 +393,7 @@ def summary(
     log.info("summary:\n%s", written)
 
 
-def qc_frames(npz: str, dataset_path: str, frames: str, count: int) -> None:
+def qc_frames(*, npz: str, dataset_path: str, frames: str, count: int) -> None:
     """Keypoints drawn over a few sampled frames of one split."""
     from .qc_frames import write_qc_frames
 
@@ -324,9 +401,7 @@ def qc_frames(npz: str, dataset_path: str, frames: str, count: int) -> None:
     log.info("%s: drew %d frames: %s", split_of(npz), len(written), [p.name for p in written])
 
 
-def qc_stats(
-    npz: list, stats: list, rates: str, rates_plot: str, hands: str, hands_plot: str, shards: str
-) -> None:  # fmt: skip
+def qc_stats(*, npz: list, stats: list, rates: str, rates_plot: str, hands: str, hands_plot: str, shards: str) -> None:
     """Detection rates per split and part, hand presence per video, the extraction jobs' figures."""
     import pandas as pd
 

@@ -8,8 +8,21 @@ from .atomic import write_text
 from .index import Problem, Video
 
 # Then the corpus columns each video carries (PHOENIX: speaker, orth, translation; a manifest: its own).
-VIDEO_COLUMNS = ("split", "video_id", "n_frames", "source", "width", "height", "fps", "start", "end", "shard",
-                 "rotation", "start_time", "end_time")  # fmt: skip
+VIDEO_COLUMNS = (
+    "split",
+    "video_id",
+    "n_frames",
+    "source",
+    "width",
+    "height",
+    "fps",
+    "start",
+    "end",
+    "shard",
+    "rotation",
+    "start_time",
+    "end_time",
+)
 SKIPPED_COLUMNS = ("split", "video_id", "path", "reasons")
 
 
@@ -28,11 +41,24 @@ def _blank_if_none(value) -> str:
 def write_videos(path, videos: list[Video]) -> None:
     annotations = list(videos[0].annotations) if videos else []
     rows = (
-        [v.split, v.video_id, v.n_frames, v.source, v.width, v.height, f"{v.fps:g}", v.start, _blank_if_none(v.end),
-         _blank_if_none(v.shard), v.rotation, _blank_if_none(v.start_time), _blank_if_none(v.end_time),
-         *(v.annotations[column] for column in annotations)]
+        [
+            v.split,
+            v.video_id,
+            v.n_frames,
+            v.source,
+            v.width,
+            v.height,
+            f"{v.fps:g}",
+            v.start,
+            _blank_if_none(v.end),
+            _blank_if_none(v.shard),
+            v.rotation,
+            _blank_if_none(v.start_time),
+            _blank_if_none(v.end_time),
+            *(v.annotations[column] for column in annotations),
+        ]
         for v in videos
-    )  # fmt: skip
+    )
     write_text(path, _tsv(VIDEO_COLUMNS + tuple(annotations), rows))
 
 

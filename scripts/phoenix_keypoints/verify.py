@@ -40,9 +40,14 @@ class PartErrors:
         self.xy_sum_px = np.zeros((len(PART_NAMES), 2))
 
     def add(
-        self, keypoints: np.ndarray, presence: np.ndarray, other_keypoints: np.ndarray, other_presence: np.ndarray,
-        width: int, height: int,
-    ) -> None:  # fmt: skip
+        self,
+        keypoints: np.ndarray,
+        presence: np.ndarray,
+        other_keypoints: np.ndarray,
+        other_presence: np.ndarray,
+        width: int,
+        height: int,
+    ) -> None:
         """One video: keypoints [n, 143, 3] and presence [n, 4] of the baseline and of the other run."""
         self.frames += len(presence)
         self.agreeing += np.sum(presence == other_presence, axis=0)
@@ -127,15 +132,21 @@ def judge_part(engine: dict, seeds: list[dict], limits: FloorLimits) -> dict:
     if agreement is not None and limit["presence_agreement"] is not None and agreement < limit["presence_agreement"]:
         beyond.append(f"presence_agreement {agreement:.4f} < {limit['presence_agreement']:.4f}")
     return {
-        "passed": not beyond, "beyond": beyond, "limit": limit, "engine": engine,
+        "passed": not beyond,
+        "beyond": beyond,
+        "limit": limit,
+        "engine": engine,
         "floor": {"worst": floor, "seeds": seeds},
-    }  # fmt: skip
+    }
 
 
 def compare_split(
-    base: dict, other: dict | None, atol: float | None, errors: PartErrors | None = None,
+    base: dict,
+    other: dict | None,
+    atol: float | None,
+    errors: PartErrors | None = None,
     other_name: str = "the merged result",
-) -> dict:  # fmt: skip
+) -> dict:
     """One split's entry of the report: every baseline video against the same video in `other`.
 
     atol None: only the frames must be the same; the keypoints are judged per part, gathered into errors.
@@ -159,8 +170,14 @@ def compare_split(
         entry["presence_mismatches"] += mismatches
         entry["max_abs_diff"] = max(entry["max_abs_diff"], diff)
         if errors is not None:
-            errors.add(base["keypoints"][ours], base["presence"][ours], other["keypoints"][theirs],
-                       other["presence"][theirs], base["video_widths"][i], base["video_heights"][i])  # fmt: skip
+            errors.add(
+                base["keypoints"][ours],
+                base["presence"][ours],
+                other["keypoints"][theirs],
+                other["presence"][theirs],
+                base["video_widths"][i],
+                base["video_heights"][i],
+            )
         if atol is not None and (mismatches or diff > atol):
             entry["problems"].append(f"{name}: {mismatches} presence mismatches, max |diff| {diff:g}")
     return entry
