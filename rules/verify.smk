@@ -19,7 +19,7 @@ rule baseline:
         mem_mb=2000,
         runtime="2h",
     params:
-        dataset_path=plan.dataset_root(config),
+        dataset_path=plan.sources_root(config),
         splits=config["splits"],
         holistic=config["holistic"],
         on_bad_frame=config["on_bad_frame"],
@@ -46,7 +46,7 @@ rule noise_floor:
         mem_mb=2000,
         runtime="2h",
     params:
-        dataset_path=plan.dataset_root(config),
+        dataset_path=plan.sources_root(config),
         splits=config["splits"],
         holistic=config["holistic"],
         on_bad_frame=config["on_bad_frame"],

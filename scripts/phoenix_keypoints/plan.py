@@ -211,10 +211,10 @@ def dataset_paths(config: dict) -> DatasetPaths:
 
 def dataset_identity(config: dict) -> str:
     """The manifest, or the release's root, as an absolute path: what results/ was made from."""
-    return run_settings.dataset_root(config)
+    return run_settings.dataset_identity(config)
 
 
-def dataset_root(config: dict) -> str:
+def sources_root(config: dict) -> str:
     """The folder the indexed sources (frame folders, video files) are relative to."""
     return str(dataset_paths(config).root)
 
