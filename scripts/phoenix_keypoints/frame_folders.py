@@ -1,5 +1,6 @@
 """A video's frame folder: its frames in numeric order, checked (numbering, gaps, formats, one frame size)
-when the index lists them and again when they are read."""
+when the index lists them and again when they are read; and the frame source of an indexed video (its
+folder's frames or its video file)."""
 
 import os
 import re

@@ -4,6 +4,9 @@ Columns: split, video_id, path (relative to the manifest's folder, or absolute),
 (a frame number, or seconds with an "s": 4.8s, which a video file's frame times select; end excluded), and
 any others (gloss, translation, signer, ...), which the outputs carry per video. Tab-separated (.tsv) or
 comma-separated (.csv).
+
+Indexing a manifest checks each row's video: a frame folder as the PHOENIX frames are, a video file by
+probing it; rows that cannot be used are problems, as in the PHOENIX index.
 """
 
 import csv
