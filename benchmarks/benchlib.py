@@ -10,8 +10,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from phoenix_keypoints.index import DatasetPaths, Video, build_index, video_frame_paths
+from phoenix_keypoints.frame_folders import video_frame_paths
+from phoenix_keypoints.index import build_index
 from phoenix_keypoints.testing import REPO, snakemake_command
+from phoenix_keypoints.videos import DatasetPaths, Video
 
 FULL_DATASET_FRAMES = 947_756
 

@@ -19,14 +19,15 @@ import yaml
 
 from phoenix_keypoints.atomic import write_json, write_npz, write_pickle
 from phoenix_keypoints.extract import video_record
+from phoenix_keypoints.frame_folders import video_frame_paths
 from phoenix_keypoints.holistic import HolisticSettings, VideoResult
-from phoenix_keypoints.index import Video, video_frame_paths
 from phoenix_keypoints.keypoint_sets import npz_path, sets_from_records
 from phoenix_keypoints.layout import NUM_COORDS, NUM_POINTS, PART_NAMES
 from phoenix_keypoints.plan import BASELINE
 from phoenix_keypoints.tables import read_videos
 from phoenix_keypoints.testing import REPO
 from phoenix_keypoints.verify import sample_videos
+from phoenix_keypoints.videos import Video
 
 WIDTH, HEIGHT = 210, 260
 

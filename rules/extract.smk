@@ -26,7 +26,7 @@ rule extract:
         # Check against results/benchmarks/extract/ after a first run and adjust.
         runtime="4h",
     params:
-        dataset_path=plan.dataset_root(config),
+        dataset_path=plan.sources_root(config),
         holistic=config["holistic"],
         engine=config["engine"],
         # Only where it runs: with engine mediapipe, editing torch_engine must not rerun the shards.

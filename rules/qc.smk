@@ -23,7 +23,7 @@ rule qc_frames:
         mem_mb=4000,
         runtime=10,
     params:
-        dataset_path=plan.dataset_root(config),
+        dataset_path=plan.sources_root(config),
         frames=config["qc"]["frames_per_split"],
     script:
         "../scripts/qc_frames.py"

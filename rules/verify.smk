@@ -5,7 +5,7 @@
 
 # What both run: the seeded sample of each split, and MediaPipe's settings.
 SAMPLE_RUN = {
-    "dataset_path": plan.dataset_root(config),
+    "dataset_path": plan.sources_root(config),
     "splits": config["splits"],
     "holistic": config["holistic"],
     "on_bad_frame": config["on_bad_frame"],

@@ -2,8 +2,10 @@
 
 from conftest import SAMPLE
 from phoenix_keypoints.extract import video_record
+from phoenix_keypoints.frame_folders import video_source
 from phoenix_keypoints.holistic import HolisticSettings, create_holistic, extract_video
-from phoenix_keypoints.index import DatasetPaths, build_index, video_source
+from phoenix_keypoints.index import build_index
+from phoenix_keypoints.videos import DatasetPaths
 
 
 def sample_index():

@@ -9,16 +9,11 @@ import pytest
 
 from conftest import SAMPLE, copy_sample
 from phoenix_keypoints.errors import InputError
-from phoenix_keypoints.index import (
-    DatasetPaths,
-    build_index,
-    frames_fingerprint,
-    limit_per_split,
-    list_frames,
-    problems_message,
-    select_videos,
-)
+from phoenix_keypoints.fingerprints import frames_fingerprint
+from phoenix_keypoints.frame_folders import list_frames
+from phoenix_keypoints.index import build_index, limit_per_split, problems_message, select_videos
 from phoenix_keypoints.tables import write_skipped
+from phoenix_keypoints.videos import DatasetPaths
 
 SPLITS = ["train", "dev", "test"]
 FRAMES = "features/fullFrame-210x260px"

@@ -17,9 +17,10 @@ from conftest import SAMPLE, SHARED_DATA, copy_sample, run_cli, run_snakemake
 from phoenix_keypoints import plan
 from phoenix_keypoints.errors import InputError
 from phoenix_keypoints.extract import Progress
-from phoenix_keypoints.index import DatasetPaths, select_videos
+from phoenix_keypoints.index import select_videos
 from phoenix_keypoints.run_settings import write_record
 from phoenix_keypoints.testing import REPO
+from phoenix_keypoints.videos import DatasetPaths
 
 # .ci/run sets it: there the report must be rendered in Chromium, never skipped.
 CHROMIUM_REQUIRED = os.environ.get("PHOENIX_REQUIRE_CHROMIUM") == "1"

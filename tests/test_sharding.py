@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from phoenix_keypoints.index import Video
 from phoenix_keypoints.plan import gpu_pool_size, workers_per_job
 from phoenix_keypoints.sharding import assign_shards, shard_loads
+from phoenix_keypoints.videos import Video
 
 
 def make_videos(frame_counts):

@@ -18,9 +18,10 @@ import pytest
 from conftest import SHARED_DATA, run_cli, run_snakemake
 from phoenix_keypoints import journal
 from phoenix_keypoints.extract import run_shard
+from phoenix_keypoints.frame_folders import video_source
 from phoenix_keypoints.frame_sources import VFR_MIN_SECONDS
 from phoenix_keypoints.holistic import HolisticSettings
-from phoenix_keypoints.index import build_manifest_index, video_source
+from phoenix_keypoints.manifest import build_manifest_index
 from phoenix_keypoints.qc_frames import title_height, write_qc_frames
 
 AUTSL = SHARED_DATA / "autsl-sample/signer0_sample1000_color.mp4"  # 512x512, 30 fps

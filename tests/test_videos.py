@@ -10,9 +10,8 @@ import pytest
 
 from conftest import SHARED_DATA, run_cli, run_snakemake
 from phoenix_keypoints.errors import InputError
-from phoenix_keypoints.index import build_manifest_index
 from phoenix_keypoints.landmarks import results_to_keypoints
-from phoenix_keypoints.manifest import frame_bound, read_manifest
+from phoenix_keypoints.manifest import build_manifest_index, frame_bound, read_manifest
 from phoenix_keypoints.qc_frames import title_height
 
 AUTSL = SHARED_DATA / "autsl-sample/signer0_sample1000_color.mp4"  # 43 frames, 512x512, 30 fps

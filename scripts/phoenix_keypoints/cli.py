@@ -16,11 +16,11 @@ from . import stages
 from .errors import InputError
 from .frame_sources import VIDEO_ROTATION_SETTINGS
 from .holistic import BAD_FRAME_POLICIES, HolisticSettings
-from .index import DatasetPaths
 from .progress import RATE_WINDOW_SECONDS, read_progress
 from .resume import resume
 from .runlog import FORMAT
 from .verify import FloorLimits, VerificationFailed
+from .videos import DatasetPaths
 
 HOLISTIC = HolisticSettings()
 EXAMPLES = """examples:

@@ -15,10 +15,11 @@ import numpy as np
 
 from . import journal
 from .frame_decoders import FrameDecoders
+from .frame_folders import video_source
 from .frame_sources import video_timing
 from .holistic import FrameWalk, HolisticSettings, VideoResult, create_holistic, extract_video
-from .index import Video, video_source
 from .progress import format_progress
+from .videos import Video
 
 log = logging.getLogger(__name__)
 

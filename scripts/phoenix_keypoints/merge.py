@@ -6,21 +6,16 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .atomic import read_input_pickle
-from .errors import InputError
-from .index import Video
+from .errors import InputError, problem_list
 from .keypoint_sets import SplitAssembler, annotation_columns, sets_from_records
+from .videos import Video
 
 log = logging.getLogger(__name__)
-
-MAX_PROBLEMS_SHOWN = 20
 
 
 def _refuse(problems: list[str], what: str, fix: str) -> None:
     if problems:
-        shown = "\n  ".join(problems[:MAX_PROBLEMS_SHOWN])
-        if len(problems) > MAX_PROBLEMS_SHOWN:
-            shown += f"\n  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more"
-        raise InputError(f"{what} ({len(problems)} problems):\n  {shown}\nFix: {fix}")
+        raise InputError(problem_list(f"{what} ({len(problems)} problems):", problems, fix))
 
 
 def read_shard(path: str | Path) -> dict:

@@ -15,10 +15,11 @@ from pathlib import Path
 import numpy as np
 
 from .extract import extract_in_process
+from .frame_folders import video_source
 from .frame_sources import DecodedVideo, Frame, PngFrames
 from .holistic import HolisticSettings
-from .index import Video, video_source
 from .keypoint_sets import sets_from_records
+from .videos import Video
 
 log = logging.getLogger(__name__)
 

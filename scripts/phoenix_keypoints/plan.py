@@ -9,14 +9,14 @@ from pathlib import Path
 
 import yaml
 
-from . import index, run_settings
+from . import fingerprints, index, run_settings
 from .errors import InputError
 from .frame_sources import is_video_file
 from .holistic import HolisticSettings, check_model_available
-from .index import DatasetPaths
 from .keypoint_sets import npz_path
 from .manifest import read_manifest
 from .noise_floor import seed_folder
+from .videos import DatasetPaths
 
 RESULTS = "results"
 MERGED = f"{RESULTS}/merged"
@@ -216,10 +216,10 @@ def dataset_paths(config: dict) -> DatasetPaths:
 
 def dataset_identity(config: dict) -> str:
     """The manifest, or the release's root, as an absolute path: what results/ was made from."""
-    return run_settings.dataset_root(config)
+    return run_settings.dataset_identity(config)
 
 
-def dataset_root(config: dict) -> str:
+def sources_root(config: dict) -> str:
     """The folder the indexed sources (frame folders, video files) are relative to."""
     return str(dataset_paths(config).root)
 
@@ -231,7 +231,7 @@ def frames_fingerprint(config: dict) -> str:
     global _changes_said
     if not _changes_said:
         _changes_said = True
-        changed = index.changed_since_last_index(INDEX_SOURCES, videos)
+        changed = fingerprints.changed_since_last_index(INDEX_SOURCES, videos)
         if changed:
             print(changed, file=sys.stderr)
     return total
@@ -240,8 +240,8 @@ def frames_fingerprint(config: dict) -> str:
 def source_fingerprints(config: dict) -> tuple[str, dict[str, str]]:
     """frames_fingerprint, and each video's ({'split/video': digest})."""
     if config["manifest"]:
-        return index.manifest_fingerprints(Path(config["manifest"]), config["splits"])
-    return index.frames_fingerprints(dataset_paths(config), config["splits"])
+        return fingerprints.manifest_fingerprints(Path(config["manifest"]), config["splits"])
+    return fingerprints.frames_fingerprints(dataset_paths(config), config["splits"])
 
 
 _changes_said = False  # said once per command, however often Snakemake asks for the params

@@ -7,8 +7,8 @@ import cv2
 import numpy as np
 
 from .atomic import atomic_path
+from .frame_folders import frame_number
 from .frame_sources import REFERENCE_SEPARATOR, read_reference
-from .index import frame_number
 from .keypoint_sets import split_of
 from .layout import PART_NAMES, PARTS
 from .skeleton import PART_EDGES

@@ -47,8 +47,8 @@ def set_dotted(config: dict, key: str, value) -> None:
     config[leaf] = value
 
 
-def dataset_root(config: dict) -> str:
-    """What identifies the dataset: the manifest, or the release's root folder."""
+def dataset_identity(config: dict) -> str:
+    """What identifies the dataset (recorded as dataset_root): the manifest, or the release's root folder."""
     return str(Path(config["manifest"] or config["dataset_path"]).resolve())
 
 
@@ -84,10 +84,10 @@ def settle(
             set_dotted(config, key, value)
             kept.append((key, value, replaced.get(key)))
     recorded_root = record["dataset_root"]
-    if dataset_root(config) != recorded_root:
+    if dataset_identity(config) != recorded_root:
         raise InputError(
             f"{results}/ holds the keypoints of {recorded_root} ({results}/{RECORD_NAME}), and this command asks "
-            f"for {dataset_root(config)}: one results folder holds one dataset.\n"
+            f"for {dataset_identity(config)}: one results folder holds one dataset.\n"
             f"Fix: to go on with {recorded_root}, leave dataset_path (or manifest) out; for the other dataset, run "
             "in another folder (snakemake --directory OTHER ...) or delete results/ first (make clean)."
         )
@@ -100,7 +100,7 @@ def write_record(config: dict, command_line: dict, results: str | Path) -> None:
     previous = read_record(results)
     chosen = set(dotted_keys(command_line)) | set(previous["from_command_line"] if previous else ())
     record = {
-        "dataset_root": dataset_root(config),
+        "dataset_root": dataset_identity(config),
         "from_command_line": sorted(chosen),
         "config": config,
     }

@@ -2,7 +2,7 @@
 
 import heapq
 
-from .index import Video
+from .videos import Video
 
 
 def assign_shards(videos: list[Video], num_shards: int) -> list[Video]:

@@ -20,15 +20,10 @@ import numpy as np
 from .atomic import link_or_copy, write_json, write_npz, write_pickle, write_text
 from .errors import InputError
 from .extract import extract_in_process, iso, recorded_settings, run_shard
+from .fingerprints import changed_since_last_index, frames_fingerprints, manifest_fingerprints
 from .gpu_slots import acquire_gpu_slot
 from .holistic import HolisticSettings
-from .index import (
-    DatasetPaths,
-    changed_since_last_index,
-    frames_fingerprints,
-    manifest_fingerprints,
-    select_videos,
-)
+from .index import select_videos
 from .keypoint_sets import KeypointSet, npz_path, sets_from_records, split_of, write_bad_frames, write_seed_pickle
 from .manifest import write_manifest
 from .merge import log_sets, merge_indexed, merge_unindexed
@@ -36,6 +31,7 @@ from .noise_floor import floor_sets
 from .sharding import assign_shards, shard_loads
 from .tables import read_videos, videos_of_shard, write_skipped, write_videos
 from .verify import FloorLimits, check_passed, compare, compare_with_floor, require_passed, sample_videos
+from .videos import DatasetPaths
 
 log = logging.getLogger(__name__)
 SINGLE_VIDEO_SPLIT = "video"  # extract --video

@@ -5,7 +5,7 @@ import io
 from pathlib import Path
 
 from .atomic import write_text
-from .index import Problem, Video
+from .videos import Problem, Video
 
 # Then the corpus columns each video carries (PHOENIX: speaker, orth, translation; a manifest: its own).
 VIDEO_COLUMNS = (

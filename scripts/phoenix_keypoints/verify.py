@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import InputError
-from .index import Video
 from .keypoint_sets import KeypointSet, video_slices
 from .layout import PART_NAMES, part_slice
+from .videos import Video
 
 
 def sample_videos(videos: list[Video], per_split: int, seed: int) -> list[Video]:
