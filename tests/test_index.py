@@ -9,7 +9,7 @@ import pytest
 
 from conftest import SAMPLE, copy_sample
 from phoenix_keypoints.errors import InputError
-from phoenix_keypoints.fingerprints import frames_fingerprint
+from phoenix_keypoints.fingerprints import frames_fingerprints
 from phoenix_keypoints.frame_folders import list_frames
 from phoenix_keypoints.index import build_index, limit_per_split, problems_message, select_videos
 from phoenix_keypoints.tables import write_skipped
@@ -238,8 +238,8 @@ def test_skipped_lists_each_video_once_with_all_its_reasons(tmp_path):
 def test_the_frames_fingerprint_sees_every_change(tmp_path):
     root = copy_sample(tmp_path / "ds")
     dataset, clip = DatasetPaths(root), root / FRAMES / "dev/sample_asl_clip-1"
-    seen = {frames_fingerprint(dataset, SPLITS)}
-    assert frames_fingerprint(dataset, SPLITS) in seen, "the same frames, the same fingerprint"
+    seen = {frames_fingerprints(dataset, SPLITS)[0]}
+    assert frames_fingerprints(dataset, SPLITS)[0] in seen, "the same frames, the same fingerprint"
     changes = [
         lambda: shutil.copy(clip / "images0009.png", clip / "images0010.png"),  # added
         lambda: (clip / "images0010.png").unlink(),  # removed
@@ -248,5 +248,5 @@ def test_the_frames_fingerprint_sees_every_change(tmp_path):
     ]
     for change in changes:
         change()
-        seen.add(frames_fingerprint(dataset, SPLITS))
+        seen.add(frames_fingerprints(dataset, SPLITS)[0])
     assert len(seen) == 1 + len(changes)

@@ -10,27 +10,19 @@ from .manifest import read_manifest
 from .videos import DatasetPaths
 
 
-def frames_fingerprint(dataset: DatasetPaths, splits: list[str]) -> str:
-    """A digest of the names, sizes and modification times of everything under the splits' frame folders
-    (video folders, a 1/ folder in them, frames): any frame added, removed or replaced changes it."""
-    return frames_fingerprints(dataset, splits)[0]
-
-
 def frames_fingerprints(dataset: DatasetPaths, splits: list[str]) -> tuple[str, dict[str, str]]:
-    """frames_fingerprint, and a digest of each video folder's frames ({'split/name': digest})."""
+    """A digest of the names, sizes and modification times of everything under the splits' frame folders
+    (video folders, a 1/ folder in them, frames), which any frame added, removed or replaced changes; and a
+    digest of each video folder's frames ({'split/name': digest})."""
     digest, videos = hashlib.sha256(), {}
     for split in splits:
         _digest_folder(digest, dataset.split_dir(split), depth=3, videos=videos, prefix=f"{split}/")
     return digest.hexdigest(), videos
 
 
-def manifest_fingerprint(manifest: Path, splits: list[str]) -> str:
-    """As frames_fingerprint, for the videos of a manifest's rows in the splits: their files or frame folders."""
-    return manifest_fingerprints(manifest, splits)[0]
-
-
 def manifest_fingerprints(manifest: Path, splits: list[str]) -> tuple[str, dict[str, str]]:
-    """manifest_fingerprint, and a digest of each row's file or frame folder ({'split/video_id': digest})."""
+    """As frames_fingerprints, for the videos of a manifest's rows in the splits (their files or frame folders):
+    the whole's digest, and each row's ({'split/video_id': digest})."""
     digest, videos = hashlib.sha256(), {}
     for row in read_manifest(manifest)[1]:
         if row["split"] in splits:

@@ -106,9 +106,15 @@ def video_source(dataset_root: Path, video: Video) -> PngFrames | DecodedVideo:
     location = dataset_root / video.source  # an absolute source stays as it is
     if video.is_video_file:
         return DecodedVideo(
-            location, video.source, video.start, video.end, video.n_frames, video.rotation, video.start_time,
+            location,
+            video.source,
+            video.start,
+            video.end,
+            video.n_frames,
+            video.rotation,
+            video.start_time,
             video.end_time,
-        )  # fmt: skip
+        )
     return PngFrames(video_frame_paths(dataset_root, video), video.source)
 
 

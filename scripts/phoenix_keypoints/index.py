@@ -137,9 +137,13 @@ def problems_message(problems: list[Problem]) -> str:
 
 
 def select_videos(
-    dataset: DatasetPaths, splits: list[str], on_bad_video: str, max_per_split: int | None,
-    manifest: Path | None = None, video_rotation: str = "auto",
-) -> tuple[list[Video], list[Problem]]:  # fmt: skip
+    dataset: DatasetPaths,
+    splits: list[str],
+    on_bad_video: str,
+    max_per_split: int | None,
+    manifest: Path | None = None,
+    video_rotation: str = "auto",
+) -> tuple[list[Video], list[Problem]]:
     """The videos to extract, from the PHOENIX layout or a manifest: refuses a bad video ("fail") or leaves it
     out with a warning ("skip"); a split whose CSV (or manifest) lists videos but keeps none is refused."""
     found = build_manifest_index(manifest, splits, video_rotation) if manifest else build_index(dataset, splits)

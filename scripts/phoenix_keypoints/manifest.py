@@ -92,8 +92,14 @@ def _cut(row: dict, fps: float) -> tuple[int, int | None]:
 
 
 def _manifest_video(
-    split: str, name: str, source: Path, relative: str, row: dict, annotations: list[str], video_rotation: str,
-):  # fmt: skip
+    split: str,
+    name: str,
+    source: Path,
+    relative: str,
+    row: dict,
+    annotations: list[str],
+    video_rotation: str,
+):
     """A Video for one manifest row, or the reason it is unusable."""
     values = {column: row[column] for column in annotations}
     if source.is_dir():
@@ -115,8 +121,15 @@ def _manifest_video(
         return None, problem
     start, end = _cut(row, info.fps)  # a cut in seconds: an estimate, the frame times select the frames
     start_time, end_time = seconds_bound(row.get("start", "")), seconds_bound(row.get("end", ""))
-    cut = DecodedVideo(source, relative, 0 if start_time is not None else start,
-                       None if end_time is not None else end, None, info.rotation, start_time, end_time)  # fmt: skip
+    cut = DecodedVideo(
+        source,
+        relative,
+        start=0 if start_time is not None else start,
+        end=None if end_time is not None else end,
+        rotation=info.rotation,
+        start_time=start_time,
+        end_time=end_time,
+    )
     # The container's count (a cut in seconds: at its frame rate), until extraction decodes the video.
     count = max(0, min(end if end is not None else info.frame_count, info.frame_count) - start)
     if count == 0:  # some containers announce no frame count, or a wrong one: the decoded frames decide

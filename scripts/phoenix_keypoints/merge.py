@@ -125,5 +125,8 @@ def log_sets(sets: dict[str, dict]) -> None:
     for split, arrays in sets.items():
         log.info(
             "%s: %d videos, %d frames, %d bad frames",
-            split, len(arrays["video_names"]), len(arrays["keypoints"]), len(arrays["bad_frame_rows"]),
-        )  # fmt: skip
+            split,
+            len(arrays["video_names"]),
+            len(arrays["keypoints"]),
+            len(arrays["bad_frame_rows"]),
+        )

@@ -41,8 +41,11 @@ def settle_config(config: dict, config_settings, schema: str | Path) -> None:
     if config["manifest"] and "splits" not in chosen and config["splits"] == properties["splits"]["default"]:
         take_the_manifests_splits(config)
     if kept:
-        print(f"Kept from the run in {RESULTS}/ ({RESULTS}/{run_settings.RECORD_NAME}), as this command does not "
-              "choose them:", file=sys.stderr)  # fmt: skip
+        print(
+            f"Kept from the run in {RESULTS}/ ({RESULTS}/{run_settings.RECORD_NAME}), as this command does not "
+            "choose them:",
+            file=sys.stderr,
+        )
         for key, value, replaced in kept:
             print(f"  {key}={value}: {how_to_change(key, replaced)}", file=sys.stderr)
 
@@ -238,7 +241,7 @@ def frames_fingerprint(config: dict) -> str:
 
 
 def source_fingerprints(config: dict) -> tuple[str, dict[str, str]]:
-    """frames_fingerprint, and each video's ({'split/video': digest})."""
+    """The digest of all the sources of the configured splits, and each video's ({'split/video': digest})."""
     if config["manifest"]:
         return fingerprints.manifest_fingerprints(Path(config["manifest"]), config["splits"])
     return fingerprints.frames_fingerprints(dataset_paths(config), config["splits"])
