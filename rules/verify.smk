@@ -3,8 +3,8 @@
 # are free): MediaPipe's own noise, which verify judges the engine against. engine mediapipe must equal the
 # baseline: no floor runs. Both read the corpus, not the shards: num_shards changes neither.
 
-# What both run: the seeded sample of each split, and MediaPipe's settings.
-SAMPLE_RUN = {
+# What both run (phoenix_keypoints.verify.SampledRun): the seeded sample of each split, and MediaPipe's settings.
+SAMPLED_RUN = {
     "dataset_path": plan.sources_root(config),
     "splits": config["splits"],
     "holistic": config["holistic"],
@@ -29,7 +29,7 @@ rule baseline:
         mem_mb=2000,
         runtime="2h",
     params:
-        **SAMPLE_RUN,
+        sample=SAMPLED_RUN,
     script:
         "../scripts/baseline.py"
 
@@ -51,7 +51,7 @@ rule noise_floor:
         mem_mb=2000,
         runtime="2h",
     params:
-        **SAMPLE_RUN,
+        sample=SAMPLED_RUN,
     script:
         "../scripts/noise_floor.py"
 

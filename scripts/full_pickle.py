@@ -5,8 +5,7 @@ from phoenix_keypoints.runlog import log_to
 
 snakemake = globals()["snakemake"]
 with log_to(snakemake.log[0]):
+    inputs = snakemake.input
     stages.full_pickle(
-        keypoints=list(snakemake.input.npz),
-        pickle_path=snakemake.output.pickle,
-        verification=snakemake.input.verification,
+        keypoints=list(inputs.npz), pickle_path=snakemake.output.pickle, verification=inputs.verification
     )

@@ -83,18 +83,11 @@ def run_extract(args) -> int:
         )
         return 0
     stages.extract_dataset(
-        dataset_path=args.dataset_path,
-        splits=args.splits,
-        settings=settings,
-        on_bad_video=args.on_bad_video,
-        on_bad_frame=args.on_bad_frame,
-        max_samples_per_split=args.max_samples_per_split,
-        output_path=args.output_path,
-        annotations_subdir=args.annotations_subdir,
-        frames_subdir=args.frames_subdir,
-        manifest=args.manifest,
-        video_rotation=args.video_rotation,
-    )
+        dataset_path=args.dataset_path, annotations_subdir=args.annotations_subdir, frames_subdir=args.frames_subdir,
+        manifest=args.manifest, splits=args.splits, max_samples_per_split=args.max_samples_per_split,
+        video_rotation=args.video_rotation, on_bad_video=args.on_bad_video, settings=settings,
+        on_bad_frame=args.on_bad_frame, output_path=args.output_path,
+    )  # fmt: skip
     return 0
 
 

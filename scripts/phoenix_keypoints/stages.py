@@ -30,7 +30,7 @@ from .merge import log_sets, merge_indexed, merge_unindexed
 from .noise_floor import floor_sets
 from .sharding import assign_shards, shard_loads
 from .tables import read_videos, videos_of_shard, write_skipped, write_videos
-from .verify import FloorLimits, check_passed, compare, compare_with_floor, require_passed, sample_videos
+from .verify import FloorLimits, SampledRun, check_passed, compare, compare_with_floor, require_passed
 from .videos import DatasetPaths
 
 log = logging.getLogger(__name__)
@@ -89,22 +89,10 @@ def shard(*, corpus: str, num_shards: int, videos: str) -> None:
 
 
 def extract(
-    *,
-    videos: str,
-    shard_id: int,
-    dataset_path: str,
-    holistic: dict,
-    on_bad_frame: str,
-    workers: int,
-    gpu_pool: int,
-    gpu_slot_dir: str,
-    journal_dir: str,
-    keypoints: str,
-    stats: str,
-    job_started: float,
-    engine: str = "mediapipe",
-    torch_engine: dict | None = None,
-) -> None:
+    *, videos: str, shard_id: int, dataset_path: str, holistic: dict, on_bad_frame: str, workers: int,
+    gpu_pool: int, gpu_slot_dir: str, journal_dir: str, keypoints: str, stats: str, job_started: float,
+    engine: str = "mediapipe", torch_engine: dict | None = None,
+) -> None:  # fmt: skip
     """One shard's videos through Holistic, holding a GPU slot: MediaPipe on `workers` processes, or the torch
     engine on the slot's GPU (or the CPU)."""
     with acquire_gpu_slot(gpu_pool, gpu_slot_dir) as slot:
@@ -236,41 +224,22 @@ def merge(
         log.info("wrote %s", seed_pickle)
 
 
-def baseline(
-    *,
-    corpus: str,
-    dataset_path: str,
-    holistic: dict,
-    on_bad_frame: str,
-    videos_per_split: int,
-    seed: int,
-    splits: list[str],
-    npz_dir: str,
-) -> None:
-    """A seeded sample of videos per split in one process, no slots, no shards: what verify compares with."""
-    sample = sample_videos(read_videos(corpus), videos_per_split, seed)
-    settings = HolisticSettings.from_config(holistic)
-    records = extract_in_process(Path(dataset_path), sample, settings, on_bad_frame, "baseline")
-    _write_npz_files(sets_from_records(records, splits, settings.recorded()).items(), npz_dir)
+def baseline(*, corpus: str, sample: dict, npz_dir: str) -> None:
+    """A seeded sample of videos per split in one process, no slots, no shards: what verify compares with.
+    sample: the fields of SampledRun."""
+    run = SampledRun(**sample)
+    settings = HolisticSettings.from_config(run.holistic)
+    records = extract_in_process(Path(run.dataset_path), run.videos(corpus), settings, run.on_bad_frame, "baseline")
+    _write_npz_files(sets_from_records(records, run.splits, settings.recorded()).items(), npz_dir)
 
 
-def noise_floor(
-    *,
-    corpus: str,
-    dataset_path: str,
-    holistic: dict,
-    on_bad_frame: str,
-    videos_per_split: int,
-    seed: int,
-    splits: list[str],
-    floor_seed: int,
-    npz_dir: str,
-) -> None:
-    """One run of MediaPipe's own noise (engine torch): the baseline's sample again with one pixel per frame
-    changed, under floor_seed. One job per seed, so that the seeds run side by side."""
-    sample = sample_videos(read_videos(corpus), videos_per_split, seed)
-    settings = HolisticSettings.from_config(holistic)
-    sets = floor_sets(Path(dataset_path), sample, settings, on_bad_frame, splits, floor_seed)
+def noise_floor(*, corpus: str, sample: dict, floor_seed: int, npz_dir: str) -> None:
+    """One run of MediaPipe's own noise (engine torch): the baseline's sample (the fields of SampledRun) again
+    with one pixel per frame changed, under floor_seed. One job per seed, so that the seeds run side by side."""
+    run = SampledRun(**sample)
+    settings = HolisticSettings.from_config(run.holistic)
+    videos = run.videos(corpus)
+    sets = floor_sets(Path(run.dataset_path), videos, settings, run.on_bad_frame, run.splits, floor_seed)
     _write_npz_files(sets.items(), npz_dir)
 
 

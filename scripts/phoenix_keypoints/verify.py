@@ -14,6 +14,7 @@ import numpy as np
 from .errors import InputError
 from .keypoint_sets import KeypointSet, video_slices
 from .layout import PART_NAMES, part_slice
+from .tables import read_videos
 from .videos import Video
 
 
@@ -24,6 +25,22 @@ def sample_videos(videos: list[Video], per_split: int, seed: int) -> list[Video]
         keys = [v.key for v in videos if v.split == split]
         chosen.update(random.Random(f"{seed}/{split}").sample(keys, min(per_split, len(keys))))
     return [v for v in videos if v.key in chosen]
+
+
+@dataclass(frozen=True)
+class SampledRun:
+    """What the baseline and each noise floor run extract (their rules' param `sample`): a seeded sample of
+    videos_per_split videos of each split of the corpus, through MediaPipe with the holistic settings."""
+
+    dataset_path: str  # the folder the corpus's sources are relative to
+    splits: list[str]
+    holistic: dict
+    on_bad_frame: str
+    videos_per_split: int
+    seed: int
+
+    def videos(self, corpus: str) -> list[Video]:
+        return sample_videos(read_videos(corpus), self.videos_per_split, self.seed)
 
 
 class PartErrors:
