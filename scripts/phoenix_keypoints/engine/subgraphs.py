@@ -1,4 +1,5 @@
-"""The stages of MediaPipe Holistic's video graph (spec S1-S4) on batches of ROIs.
+"""The subgraphs of MediaPipe Holistic's video graph (spec S1-S4: pose detection, pose landmarks, hands, face) on
+batches of ROIs.
 
 Every function takes the frames of the step (uint8 [B, Hmax, Wmax, 3], each frame's (W, H) in `sizes` [B, 2]),
 the frame of each item (`rows`, long [n]) and that item's upstream values, and returns tensors for those n items.
