@@ -16,6 +16,7 @@ from ..layout import FACE_68_FROM_MESH, NUM_COORDS, NUM_POINTS, PART_NAMES, part
 from . import subgraphs
 from .device import constant, deterministic_kernels
 from .filters import PoseFilters
+from .model_specs import FACE_LANDMARKS, HAND_LANDMARKS
 
 SIDES = ("left", "right")
 
@@ -46,9 +47,9 @@ class HolisticState:
         self.pose_roi = torch.zeros(batch, 5, device=device)
         self.pose_roi_valid = torch.zeros(batch, dtype=torch.bool, device=device)
         self.filters = PoseFilters(batch, device)
-        self.hands = torch.zeros(batch, 2, 21, 3, device=device)
+        self.hands = torch.zeros(batch, 2, HAND_LANDMARKS.landmarks, 3, device=device)
         self.hands_valid = torch.zeros(batch, 2, dtype=torch.bool, device=device)
-        self.face = torch.zeros(batch, 468, 3, device=device)
+        self.face = torch.zeros(batch, FACE_LANDMARKS.landmarks, 3, device=device)
         self.face_valid = torch.zeros(batch, dtype=torch.bool, device=device)
 
     def clear(self, slots: torch.Tensor) -> None:
@@ -116,7 +117,7 @@ def _hands(models, state, frames, sizes, rows, pose, visibility, record):
     """S3 for both hands of the slots with a pose (`rows`, whose landmarks are `pose` and `visibility`); updates
     the previous-landmark loopback."""
     batch, device = frames.shape[0], frames.device
-    hands = torch.zeros(batch, 2, 21, 3, device=device)
+    hands = torch.zeros(batch, 2, HAND_LANDMARKS.landmarks, 3, device=device)
     present = torch.zeros(batch, 2, dtype=torch.bool, device=device)
     if len(rows):
         visible, from_pose = subgraphs.hand_rois_from_pose(pose, visibility, sizes[rows])
@@ -145,7 +146,7 @@ def _hands(models, state, frames, sizes, rows, pose, visibility, record):
 def _face(models, state, frames, sizes, rows, pose, record):
     """S4 for the slots with a pose (`rows`, whose landmarks are `pose`); updates the previous-landmark loopback."""
     batch, device = frames.shape[0], frames.device
-    face = torch.zeros(batch, 468, 3, device=device)
+    face = torch.zeros(batch, FACE_LANDMARKS.landmarks, 3, device=device)
     present = torch.zeros(batch, dtype=torch.bool, device=device)
     if len(rows):
         from_pose = subgraphs.face_roi_from_pose(pose, sizes[rows])
