@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from phoenix_keypoints.engine import stages
+from phoenix_keypoints.engine import subgraphs
 from phoenix_keypoints.engine.graph import HolisticState, holistic_step
 from phoenix_keypoints.testing import trace as engine_trace
 
@@ -61,7 +61,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         trace = engine_trace.holistic_trace(frames, Path(workdir))
     height, width = frames[0].shape[:2]
-    models = stages.Models(args.device)
+    models = subgraphs.Models(args.device)
     state = HolisticState(1, torch.device(args.device))
     sizes = torch.tensor([[width, height]], dtype=torch.float32, device=args.device)
     active = torch.ones(1, dtype=torch.bool, device=args.device)

@@ -119,7 +119,7 @@ def main() -> None:
     import torch
 
     from phoenix_keypoints.engine.graph import BatchedHolistic
-    from phoenix_keypoints.engine.stages import Models
+    from phoenix_keypoints.engine.subgraphs import Models
     from phoenix_keypoints.frame_decoders import FrameDecoders
     from phoenix_keypoints.frame_sources import PngFrames
     from phoenix_keypoints.holistic import FrameWalk

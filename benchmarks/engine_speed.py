@@ -19,7 +19,7 @@ import torch
 
 from benchlib import Figures, argument_parser
 from phoenix_keypoints.engine.graph import BatchedHolistic
-from phoenix_keypoints.engine.stages import Models
+from phoenix_keypoints.engine.subgraphs import Models
 from phoenix_keypoints.testing import trace as engine_trace
 
 

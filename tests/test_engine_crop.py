@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.engine]  # MediaPipe's crop arithmet
 torch = pytest.importorskip("torch")
 
 from phoenix_keypoints.engine import crop  # noqa: E402
+from phoenix_keypoints.engine.model_specs import MODEL_SPECS  # noqa: E402
 from phoenix_keypoints.testing import SHARED, trace  # noqa: E402
 
 if not trace.available():
@@ -33,7 +34,8 @@ if not (CV2_REFERENCE / "cv2").is_dir():
     pytest.skip(why, allow_module_level=True)
 
 CLIPS = ("train/sample_asl_soup-1", "signing-clips/FOOTBALL.mp4", "autsl-sample/signer0_sample1000_color.mp4")
-CROPS = ((256, False), (224, True), (224, False), (192, False), (128, True))  # (side, zero border)
+# (side, zero border) of every crop the engine makes
+CROPS = tuple(dict.fromkeys((spec.crop.side, spec.crop.zero_border) for spec in MODEL_SPECS.values()))
 
 
 def opencv_crops(tmp_path, frames: np.ndarray, rows: torch.Tensor, roi_px: torch.Tensor) -> list[np.ndarray]:

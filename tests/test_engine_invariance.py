@@ -13,7 +13,7 @@ skip_without_the_graph_reference()
 
 import torch  # noqa: E402
 
-from phoenix_keypoints.engine import stages  # noqa: E402
+from phoenix_keypoints.engine import subgraphs  # noqa: E402
 from phoenix_keypoints.engine.graph import BatchedHolistic  # noqa: E402
 from phoenix_keypoints.testing import trace as engine_trace  # noqa: E402
 
@@ -24,8 +24,8 @@ def clips() -> dict[str, list[np.ndarray]]:
 
 
 @pytest.fixture(scope="module")
-def models() -> stages.Models:
-    return stages.Models()
+def models() -> subgraphs.Models:
+    return subgraphs.Models()
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def alone(clips, models) -> dict:
             for key, keypoints, presence in engine.process_videos([(name, frames)])}  # fmt: skip
 
 
-def run(videos: list, batch: int, models: stages.Models) -> dict:
+def run(videos: list, batch: int, models: subgraphs.Models) -> dict:
     engine = BatchedHolistic(batch, models=models)
     return {key: (keypoints, presence) for key, keypoints, presence in engine.process_videos(videos)}
 

@@ -134,7 +134,7 @@ def test_model_files_and_input_check():
 
 def test_the_models_come_from_the_folder_given(tmp_path):
     """torch_engine.models: a folder laid out as the mediapipe package, as on a GPU host without the wheel."""
-    from phoenix_keypoints.engine.stages import Models
+    from phoenix_keypoints.engine.subgraphs import Models
 
     for name, relative in HOLISTIC_MODELS.items():
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)

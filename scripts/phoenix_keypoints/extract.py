@@ -201,7 +201,7 @@ def _extract_with_engine(
     import torch
 
     from .engine.graph import BatchedHolistic
-    from .engine.stages import Confidence, Models
+    from .engine.subgraphs import Confidence, Models
 
     device = engine_device(torch_engine["device"])
     torch.set_num_threads(max(1, threads))

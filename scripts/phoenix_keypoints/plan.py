@@ -10,9 +10,10 @@ from pathlib import Path
 import yaml
 
 from . import fingerprints, index, run_settings
+from .engine.support import check_engine
 from .errors import InputError
 from .frame_sources import is_video_file
-from .holistic import HolisticSettings, check_model_available
+from .holistic import check_model_available
 from .keypoint_sets import npz_path
 from .manifest import read_manifest
 from .noise_floor import seed_folder
@@ -27,7 +28,6 @@ MODEL_INPUT = f"{RESULTS}/model_input_data"
 INDEX_SOURCES = f"{RESULTS}/journal/index_sources.json"
 DEFAULT_THREADS_PER_JOB = 2
 FOLDERS_LOOKED_AT = 100  # entries of dataset_path (and of its folders) searched for video files
-TORCH_SETTINGS = HolisticSettings()  # what the torch engine's graph runs (docs/engine.md)
 
 
 def settle_config(config: dict, config_settings, schema: str | Path) -> None:
@@ -108,39 +108,6 @@ def show_summary() -> None:
     summary = Path(RESULTS) / "summary.txt"
     if _run_started is not None and summary.is_file() and summary.stat().st_mtime >= _run_started:
         logger.info(f"\n{summary.read_text(encoding='utf-8')}")
-
-
-def check_engine(config: dict) -> None:
-    """The torch engine runs the graph of the default Holistic settings, with any confidences."""
-    if config["engine"] != "torch":
-        return
-    fixed = ("static_image_mode", "model_complexity", "refine_face_landmarks")
-    other = {key: config["holistic"][key] for key in fixed if getattr(TORCH_SETTINGS, key) != config["holistic"][key]}
-    if other:
-        raise InputError(
-            f"engine: torch runs Holistic with {dict((key, getattr(TORCH_SETTINGS, key)) for key in fixed)}, "
-            f"not {other}.\n"
-            "Fix: use engine: mediapipe for these settings, or leave them at their defaults."
-        )
-    try:
-        import tflite  # noqa: F401
-        import torch  # noqa: F401
-    except ImportError as err:
-        raise InputError(
-            f"engine: torch needs {err.name}, which is not installed.\n"
-            "Fix: make run ENGINE=torch (or pip install -r requirements-engine.txt)."
-        ) from None
-    from .engine.tflite_torch import HOLISTIC_MODELS, mediapipe_model_path
-
-    for name in HOLISTIC_MODELS:
-        try:
-            mediapipe_model_path(name, config["torch_engine"].get("models"))
-        except FileNotFoundError as err:
-            raise InputError(
-                f"engine: torch cannot find its model {name}: {err}.\n"
-                "Fix: set torch_engine.models to a folder laid out as the mediapipe package (modules/...), "
-                "or leave it out to use the installed mediapipe wheel's."
-            ) from None
 
 
 def check_config(config: dict) -> None:

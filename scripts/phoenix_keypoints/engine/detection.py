@@ -7,9 +7,7 @@ import torch
 
 from .device import divide
 
-# SsdAnchorsCalculator options (fixed anchor size 1, two anchors per cell and layer, equal strides merged).
-POSE_DETECTOR = {"size": 224, "strides": (8, 16, 32, 32, 32)}
-FACE_DETECTOR = {"size": 128, "strides": (8, 16, 16, 16)}
+# Options both detectors share (their own are in model_specs).
 MIN_SCORE = 0.5
 MIN_SUPPRESSION_IOU = 0.3
 SCORE_CLIP = 100.0
@@ -17,8 +15,9 @@ SCORE_CLIP = 100.0
 
 @functools.cache
 def ssd_anchor_centres(size: int, strides: tuple[int, ...], device: torch.device | str = "cpu") -> torch.Tensor:
-    """Anchor centres [N, 2] in float32, in the calculator's order (layer, y, x, anchor), on `device` (made once
-    per device; computed on the CPU, whose division by `cells` is exact)."""
+    """SsdAnchorsCalculator's anchor centres [N, 2] in float32 (fixed anchor size 1, two anchors per cell and
+    layer, equal strides merged), in the calculator's order (layer, y, x, anchor), on `device` (made once per
+    device; computed on the CPU, whose division by `cells` is exact)."""
     centres = []
     layer = 0
     while layer < len(strides):

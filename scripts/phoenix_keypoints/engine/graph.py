@@ -3,7 +3,7 @@
 Frame t of every video in the batch is one step. The per-video state of spec §5 (pose ROI, filters, previous
 hand and face landmarks) lives in [B, ...] tensors; when a video ends, its slot takes the next video with fresh
 state. Each stage runs its model once per step on the items that need it (gathered with one nonzero each), in
-chunks of one fixed size (stages.ChunkedModel).
+chunks of one fixed size (subgraphs.ChunkedModel).
 """
 
 from collections.abc import Iterable, Iterator
@@ -13,9 +13,10 @@ import numpy as np
 import torch
 
 from ..layout import FACE_68_FROM_MESH, NUM_COORDS, NUM_POINTS, PART_NAMES, part_slice
-from . import stages
+from . import subgraphs
 from .device import constant, deterministic_kernels
 from .filters import PoseFilters
+from .model_specs import FACE_LANDMARKS, HAND_LANDMARKS
 
 SIDES = ("left", "right")
 
@@ -46,9 +47,9 @@ class HolisticState:
         self.pose_roi = torch.zeros(batch, 5, device=device)
         self.pose_roi_valid = torch.zeros(batch, dtype=torch.bool, device=device)
         self.filters = PoseFilters(batch, device)
-        self.hands = torch.zeros(batch, 2, 21, 3, device=device)
+        self.hands = torch.zeros(batch, 2, HAND_LANDMARKS.landmarks, 3, device=device)
         self.hands_valid = torch.zeros(batch, 2, dtype=torch.bool, device=device)
-        self.face = torch.zeros(batch, 468, 3, device=device)
+        self.face = torch.zeros(batch, FACE_LANDMARKS.landmarks, 3, device=device)
         self.face_valid = torch.zeros(batch, dtype=torch.bool, device=device)
 
     def clear(self, slots: torch.Tensor) -> None:
@@ -60,8 +61,8 @@ class HolisticState:
 
 
 def holistic_step(
-    models: stages.Models, state: HolisticState, frames, sizes, active, record: dict | None = None,
-    confidence: stages.Confidence = stages.DEFAULT_CONFIDENCE,
+    models: subgraphs.Models, state: HolisticState, frames, sizes, active, record: dict | None = None,
+    confidence: subgraphs.Confidence = subgraphs.DEFAULT_CONFIDENCE,
 ) -> StepOutput:  # fmt: skip
     """One frame for every active slot (bool [B]): the graph's S0-S5, updating `state` in place.
 
@@ -72,7 +73,7 @@ def holistic_step(
     # S0/S1: pose detection only where there is no ROI from the previous frame.
     detect = torch.nonzero(active & ~state.pose_roi_valid).flatten()
     if len(detect):
-        found = stages.detect_pose(models, frames, sizes, detect, confidence.detection)
+        found = subgraphs.detect_pose(models, frames, sizes, detect, confidence.detection)
         state.pose_roi[detect] = torch.where(found.found[:, None], found.roi, state.pose_roi[detect])
         state.pose_roi_valid[detect] = found.found
         if record is not None:
@@ -86,7 +87,7 @@ def holistic_step(
     posed_pose, posed_visibility = pose[:0], pose[:0, :, 0]  # their smoothed landmarks and visibility
     rows = torch.nonzero(with_roi).flatten()
     if len(rows):
-        result = stages.pose_landmarks(models, frames, sizes, rows, state.pose_roi[rows], confidence.tracking)
+        result = subgraphs.pose_landmarks(models, frames, sizes, rows, state.pose_roi[rows], confidence.tracking)
         pose_present[rows] = result.present
         posed, raw, raw_visibility = (
             rows[result.present],
@@ -98,9 +99,9 @@ def holistic_step(
     state.pose_roi_valid &= ~lost
     if len(posed):
         smoothed_visibility = state.filters.smooth_visibility(posed, raw_visibility)
-        scale = stages.object_scale(raw[:, 33:35], sizes[posed])
+        scale = subgraphs.object_scale(raw[:, 33:35], sizes[posed])
         smoothed = state.filters.smooth_landmarks(posed, raw, scale, sizes[posed])
-        state.pose_roi[posed] = stages.pose_roi_from_landmarks(smoothed[:, 33:35], sizes[posed])
+        state.pose_roi[posed] = subgraphs.pose_roi_from_landmarks(smoothed[:, 33:35], sizes[posed])
         posed_pose, posed_visibility = smoothed[:, :33], smoothed_visibility[:, :33]
         pose[posed] = posed_pose
         if record is not None:
@@ -116,18 +117,18 @@ def _hands(models, state, frames, sizes, rows, pose, visibility, record):
     """S3 for both hands of the slots with a pose (`rows`, whose landmarks are `pose` and `visibility`); updates
     the previous-landmark loopback."""
     batch, device = frames.shape[0], frames.device
-    hands = torch.zeros(batch, 2, 21, 3, device=device)
+    hands = torch.zeros(batch, 2, HAND_LANDMARKS.landmarks, 3, device=device)
     present = torch.zeros(batch, 2, dtype=torch.bool, device=device)
     if len(rows):
-        visible, from_pose = stages.hand_rois_from_pose(pose, visibility, sizes[rows])
+        visible, from_pose = subgraphs.hand_rois_from_pose(pose, visibility, sizes[rows])
         slot, side = torch.nonzero(visible, as_tuple=True)
         if len(slot):
             frame_rows = rows[slot]
-            recrop = stages.hand_recrop(models, frames, sizes, frame_rows, from_pose[slot, side])
-            tracking, _ = stages.track_hand(
+            recrop = subgraphs.hand_recrop(models, frames, sizes, frame_rows, from_pose[slot, side])
+            tracking, _ = subgraphs.track_hand(
                 state.hands[frame_rows, side], state.hands_valid[frame_rows, side], recrop, sizes[frame_rows]
             )
-            found, landmarks = stages.hand_landmarks(models, frames, sizes, frame_rows, tracking)
+            found, landmarks = subgraphs.hand_landmarks(models, frames, sizes, frame_rows, tracking)
             present[frame_rows, side] = found
             hands[frame_rows, side] = torch.where(found[:, None, None], landmarks, hands[frame_rows, side])
             if record is not None:
@@ -145,18 +146,18 @@ def _hands(models, state, frames, sizes, rows, pose, visibility, record):
 def _face(models, state, frames, sizes, rows, pose, record):
     """S4 for the slots with a pose (`rows`, whose landmarks are `pose`); updates the previous-landmark loopback."""
     batch, device = frames.shape[0], frames.device
-    face = torch.zeros(batch, 468, 3, device=device)
+    face = torch.zeros(batch, FACE_LANDMARKS.landmarks, 3, device=device)
     present = torch.zeros(batch, dtype=torch.bool, device=device)
     if len(rows):
-        from_pose = stages.face_roi_from_pose(pose, sizes[rows])
-        found, from_detection = stages.detect_face(models, frames, sizes, rows, from_pose)
+        from_pose = subgraphs.face_roi_from_pose(pose, sizes[rows])
+        found, from_detection = subgraphs.detect_face(models, frames, sizes, rows, from_pose)
         if record is not None:
             _record(record, "face_roi_from_pose", rows, from_pose)
             _record(record, "face_roi_from_detection", rows[found], from_detection[found])
         rows, from_detection = rows[found], from_detection[found]
     if len(rows):
-        tracking, _ = stages.track_face(state.face[rows], state.face_valid[rows], from_detection, sizes[rows])
-        found, landmarks = stages.face_landmarks(models, frames, sizes, rows, tracking)
+        tracking, _ = subgraphs.track_face(state.face[rows], state.face_valid[rows], from_detection, sizes[rows])
+        found, landmarks = subgraphs.face_landmarks(models, frames, sizes, rows, tracking)
         present[rows] = found
         face[rows] = torch.where(found[:, None, None], landmarks, face[rows])
         if record is not None:
@@ -196,13 +197,13 @@ class BatchedHolistic:
     on the same kind of device."""
 
     def __init__(
-        self, batch_size: int = 8, device: torch.device | str = "cpu", models: stages.Models | None = None,
-        confidence: stages.Confidence = stages.DEFAULT_CONFIDENCE, chunk_size: int = stages.DEFAULT_CHUNK_SIZE,
+        self, batch_size: int = 8, device: torch.device | str = "cpu", models: subgraphs.Models | None = None,
+        confidence: subgraphs.Confidence = subgraphs.DEFAULT_CONFIDENCE, chunk_size: int = subgraphs.DEFAULT_CHUNK_SIZE,
     ):  # fmt: skip
         deterministic_kernels()
         self.batch_size = batch_size
         self.device = torch.device(device)
-        self.models = models or stages.Models(self.device, chunk_size=chunk_size)
+        self.models = models or subgraphs.Models(self.device, chunk_size=chunk_size)
         self.confidence = confidence
 
     def process_videos(

@@ -12,6 +12,7 @@ import math
 import torch
 
 from .device import divide
+from .model_specs import RectTransform, TrackingLimits
 
 FLOAT_MIN = torch.finfo(torch.float32).tiny  # std::numeric_limits<float>::min(): the smallest positive float
 
@@ -80,8 +81,9 @@ def alignment_points_rect(start: torch.Tensor, end: torch.Tensor, sizes: torch.T
     return torch.stack((x0 / w, y0 / h, box / w, box / h, rotation), dim=-1)
 
 
-def transform_rect(rect, sizes, scale: float, shift_y: float = 0.0) -> torch.Tensor:
+def transform_rect(rect, sizes, transform: RectTransform) -> torch.Tensor:
     """RectTransformationCalculator (normalised branch) with square_long, scale_x = scale_y and shift_x = 0."""
+    scale, shift_y = transform.scale, transform.shift_y
     cx, cy, width, height, rotation = rect.unbind(-1)
     w, h = sizes[..., 0], sizes[..., 1]
     if shift_y:
@@ -172,10 +174,7 @@ def keep_tracking(
     prev_landmarks: torch.Tensor,
     recrop_rect: torch.Tensor,
     sizes: torch.Tensor,
-    rotation_degrees: float,
-    translation: float,
-    scale: float,
-    margin: float,
+    limits: TrackingLimits,
 ) -> torch.Tensor:
     """RoiTrackingCalculator: whether the previous landmarks' rect is kept over the recrop rect ([n] bool).
 
@@ -194,14 +193,14 @@ def keep_tracking(
     diff = torch.where(diff > 180.0, diff - 360.0, diff)
     diff = torch.where(diff < -180.0, diff + 360.0, diff)
     rect_ok = (
-        ~(diff.abs() > rotation_degrees)
-        & ~((px - rx).abs() > recrop_w * translation)
-        & ~((py - ry).abs() > recrop_h * translation)
-        & ~((prev_w - recrop_w).abs() > recrop_w * scale)
-        & ~((prev_h - recrop_h).abs() > recrop_h * scale)
+        ~(diff.abs() > limits.rotation_degrees)
+        & ~((px - rx).abs() > recrop_w * limits.translation)
+        & ~((py - ry).abs() > recrop_h * limits.translation)
+        & ~((prev_w - recrop_w).abs() > recrop_w * limits.scale)
+        & ~((prev_h - recrop_h).abs() > recrop_h * limits.scale)
     )
-    half_w = recrop_w * (1.0 + margin) * 0.5
-    half_h = recrop_h * (1.0 + margin) * 0.5
+    half_w = recrop_w * (1.0 + limits.margin) * 0.5
+    half_h = recrop_h * (1.0 + limits.margin) * 0.5
     lx = prev_landmarks[..., 0] * w[:, None]
     ly = prev_landmarks[..., 1] * h[:, None]
     lx, ly = _rotate(lx, ly, cos[:, None], sin[:, None])

@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter, OpResolverType
 
+from ..engine.model_specs import MODEL_SPECS
 from . import SHARED_DATA
 
 PHOENIX_FRAMES = [
@@ -30,14 +31,14 @@ VIDEOS = {
     "autsl-sample/signer0_sample1000_color.mp4": ("autsl-sample/signer0_sample1000.holistic.pose", (0, 15, 30)),
     "signing-clips/FOOTBALL.mp4": ("signing-clips/FOOTBALL.pose", (5, 30, 55)),
 }
-# model: (input side in px, value range, zero border (else replicate), regions cropped for it)
-MODEL_INPUTS = {
-    "pose_detection": (224, (-1.0, 1.0), True, ("frame",)),
-    "pose_landmark_full": (256, (0.0, 1.0), False, ("person", "left_hand")),
-    "hand_recrop": (256, (0.0, 1.0), False, ("left_hand_context", "right_hand_context")),
-    "hand_landmark_full": (224, (0.0, 1.0), False, ("left_hand", "right_hand", "face")),
-    "face_detection_short_range": (128, (-1.0, 1.0), True, ("face_context", "left_hand")),
-    "face_landmark": (192, (0.0, 1.0), False, ("face", "right_hand")),
+# model: the regions cropped for it (its crop's side, value range and border are the engine's, MODEL_SPECS)
+MODEL_REGIONS = {
+    "pose_detection": ("frame",),
+    "pose_landmark_full": ("person", "left_hand"),
+    "hand_recrop": ("left_hand_context", "right_hand_context"),
+    "hand_landmark_full": ("left_hand", "right_hand", "face"),
+    "face_detection_short_range": ("face_context", "left_hand"),
+    "face_landmark": ("face", "right_hand"),
 }
 # PHOENIX frames have no keypoints: fixed regions as (x, y, side) fractions of the frame width and height.
 PHOENIX_REGIONS = {
@@ -94,12 +95,12 @@ def decisions(model: str, outputs: list[np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def model_inputs(model: str) -> np.ndarray:
-    """float32 [N, side, side, 3] crops of real frames for one of MODEL_INPUTS."""
-    side, value_range, zero_border, kinds = MODEL_INPUTS[model]
+    """float32 [N, side, side, 3] crops of real frames for one of MODEL_REGIONS, as its model spec crops."""
+    spec = MODEL_SPECS[model].crop
     crops = [
-        _crop(frame, regions[kind], side, value_range, zero_border)
+        _crop(frame, regions[kind], spec.side, spec.value_range, spec.zero_border)
         for frame, regions in _frames_with_regions()
-        for kind in kinds
+        for kind in MODEL_REGIONS[model]
     ]
     return np.stack(crops)
 

@@ -20,7 +20,7 @@ skip_without_the_graph_reference()
 
 import torch  # noqa: E402
 
-from phoenix_keypoints.engine import stages  # noqa: E402
+from phoenix_keypoints.engine import subgraphs  # noqa: E402
 from phoenix_keypoints.engine.filters import PoseFilters  # noqa: E402
 from phoenix_keypoints.testing import trace as engine_trace  # noqa: E402
 from phoenix_keypoints.testing.trace import keypoints, landmarks, rect  # noqa: E402
@@ -57,7 +57,7 @@ def clips(tmp_path_factory) -> dict[str, Clip]:
 
 @pytest.fixture(scope="module")
 def models():
-    return stages.Models()
+    return subgraphs.Models()
 
 
 def f32(values) -> "torch.Tensor":
@@ -112,7 +112,7 @@ def test_pose_detection(clips, models):
         ran = [t for t in range(len(trace)) if t == 0 or "pose_landmarks" not in trace[t - 1]]
         rows = clip.rows(ran)
         with torch.inference_mode():
-            found = stages.detect_pose(models, clip.frames, clip.sizes, rows)
+            found = subgraphs.detect_pose(models, clip.frames, clip.sizes, rows)
         expected = [("pose_detection" in trace[t]) for t in ran]
         assert found.found.tolist() == expected, name
         hits = [i for i, t in enumerate(ran) if expected[i]]
@@ -140,7 +140,7 @@ def test_pose_landmarks_filters_and_next_roi(clips, models):
         for t, streams in enumerate(trace):
             if "pose_detection" in streams:
                 kp = f32([keypoints(streams["pose_detection"])])
-                rois.append(stages.pose_roi_from_detection(kp, clip.sizes[:1])[0])
+                rois.append(subgraphs.pose_roi_from_detection(kp, clip.sizes[:1])[0])
             elif t > 0 and "pose_landmarks_roi" in trace[t - 1]:
                 rois.append(f32(rect(trace[t - 1]["pose_landmarks_roi"])))
             else:
@@ -149,7 +149,7 @@ def test_pose_landmarks_filters_and_next_roi(clips, models):
             frames.append(t)
         rows = clip.rows(frames)
         with torch.inference_mode():
-            result = stages.pose_landmarks(models, clip.frames, clip.sizes, rows, torch.stack(rois))
+            result = subgraphs.pose_landmarks(models, clip.frames, clip.sizes, rows, torch.stack(rois))
         assert result.present.tolist() == [("pose_landmarks" in trace[t]) for t in frames], name
         filters = PoseFilters(1, torch.device("cpu"))
         slot = torch.zeros(1, dtype=torch.long)
@@ -159,7 +159,7 @@ def test_pose_landmarks_filters_and_next_roi(clips, models):
                 continue
             size = clip.sizes[:1]
             visibility = filters.smooth_visibility(slot, result.visibility[i : i + 1])
-            scale = stages.object_scale(result.landmarks[i : i + 1, 33:35], size)
+            scale = subgraphs.object_scale(result.landmarks[i : i + 1, 33:35], size)
             smoothed = filters.smooth_landmarks(slot, result.landmarks[i : i + 1], scale, size)
             reference = f32(landmarks(trace[t]["pose_landmarks"]))[None]
             figures["landmarks px"] = max(figures["landmarks px"], px_error(smoothed[:, :33], reference, size))
@@ -167,7 +167,7 @@ def test_pose_landmarks_filters_and_next_roi(clips, models):
             figures["visibility"] = max(
                 figures["visibility"], float((visibility[0, :33] - reference[0, :, 3]).abs().max())
             )
-            next_roi = stages.pose_roi_from_landmarks(smoothed[:, 33:35], size)
+            next_roi = subgraphs.pose_roi_from_landmarks(smoothed[:, 33:35], size)
             position, turn = roi_error(next_roi, f32([rect(trace[t]["pose_landmarks_roi"])]), size)
             figures["next roi px"] = max(figures["next roi px"], position)
             figures["roi rad"] = max(figures["roi rad"], turn)
@@ -192,7 +192,7 @@ def test_hands(clips, models):
         trace = clip.trace
         with_pose = [t for t, streams in enumerate(trace) if "pose_landmarks" in streams]
         pose, visibility = _pose(clip, with_pose)
-        visible, from_pose = stages.hand_rois_from_pose(pose, visibility, clip.sizes[with_pose])
+        visible, from_pose = subgraphs.hand_rois_from_pose(pose, visibility, clip.sizes[with_pose])
         for s, side in enumerate(SIDES):
             expected = [f"{side}_hand_roi_from_pose" in trace[t] for t in with_pose]
             assert visible[:, s].tolist() == expected, f"{name} {side}: wrist gate"
@@ -206,7 +206,7 @@ def test_hands(clips, models):
             _update(figures, "from pose px", roi_error(ours, reference, sizes))
             recrop_reference = f32([rect(trace[t][f"{side}_hand_roi_from_recrop"]) for t in frames])
             with torch.inference_mode():
-                recrop = stages.hand_recrop(models, clip.frames, clip.sizes, rows, reference)
+                recrop = subgraphs.hand_recrop(models, clip.frames, clip.sizes, rows, reference)
             _update(figures, "recrop px", roi_error(recrop, recrop_reference, sizes))
 
             prev_valid = torch.tensor([t > 0 and f"{side}_hand_landmarks" in trace[t - 1] for t in frames])
@@ -214,7 +214,7 @@ def test_hands(clips, models):
             for i, t in enumerate(frames):
                 if prev_valid[i]:
                     prev[i] = f32(landmarks(trace[t - 1][f"{side}_hand_landmarks"]))[:, :3]
-            tracking, kept = stages.track_hand(prev, prev_valid, recrop_reference, sizes)
+            tracking, kept = subgraphs.track_hand(prev, prev_valid, recrop_reference, sizes)
             tracking_reference = f32([rect(trace[t][f"{side}_hand_tracking_roi"]) for t in frames])
             mediapipe_kept = (tracking_reference != recrop_reference).any(dim=1)
             assert kept.tolist() == mediapipe_kept.tolist(), f"{name} {side}: tracking choice"
@@ -222,7 +222,7 @@ def test_hands(clips, models):
             _update(figures, "tracking px", roi_error(tracking, tracking_reference, sizes))
 
             with torch.inference_mode():
-                present, points = stages.hand_landmarks(models, clip.frames, clip.sizes, rows, tracking_reference)
+                present, points = subgraphs.hand_landmarks(models, clip.frames, clip.sizes, rows, tracking_reference)
             expected_present = [f"{side}_hand_landmarks" in trace[t] for t in frames]
             assert present.tolist() == expected_present, f"{name} {side}: hand flag"
             decisions["flag"] += len(frames)
@@ -249,9 +249,9 @@ def test_face(clips, models):
         rows, sizes = clip.rows(frames), clip.sizes[frames]
         pose, _ = _pose(clip, frames)
         reference = f32([rect(trace[t]["face_roi_from_pose"]) for t in frames])
-        _update(figures, "from pose px", roi_error(stages.face_roi_from_pose(pose, sizes), reference, sizes))
+        _update(figures, "from pose px", roi_error(subgraphs.face_roi_from_pose(pose, sizes), reference, sizes))
         with torch.inference_mode():
-            found, from_detection = stages.detect_face(models, clip.frames, clip.sizes, rows, reference)
+            found, from_detection = subgraphs.detect_face(models, clip.frames, clip.sizes, rows, reference)
         assert found.tolist() == [("face_roi_from_detection" in trace[t]) for t in frames], f"{name}: detection"
         hits = [i for i, ok in enumerate(found.tolist()) if ok]
         if not hits:
@@ -265,14 +265,14 @@ def test_face(clips, models):
         for i, t in enumerate(frames):
             if prev_valid[i]:
                 prev[i] = f32(landmarks(trace[t - 1]["face_landmarks"]))[:, :3]
-        tracking, kept = stages.track_face(prev, prev_valid, detection_reference, sizes)
+        tracking, kept = subgraphs.track_face(prev, prev_valid, detection_reference, sizes)
         tracking_reference = f32([rect(trace[t]["face_tracking_roi"]) for t in frames])
         mediapipe_kept = (tracking_reference != detection_reference).any(dim=1)
         assert kept.tolist() == mediapipe_kept.tolist(), f"{name}: tracking choice"
         _update(figures, "tracking px", roi_error(tracking, tracking_reference, sizes))
 
         with torch.inference_mode():
-            present, points = stages.face_landmarks(models, clip.frames, clip.sizes, rows, tracking_reference)
+            present, points = subgraphs.face_landmarks(models, clip.frames, clip.sizes, rows, tracking_reference)
         expected = [("face_landmarks" in trace[t]) for t in frames]
         assert present.tolist() == expected, f"{name}: face flag"
         hits = [i for i, ok in enumerate(expected) if ok]
@@ -297,11 +297,13 @@ def test_the_confidences_are_the_pose_thresholds(clips, models):
         rows = clip.rows(found_at)
         score = float(clip.trace[found_at[0]]["pose_detection"]["score"][0])
         with torch.inference_mode():
-            assert stages.detect_pose(models, clip.frames, clip.sizes, rows, min_score=score - 1e-4).found.all(), name
-            assert not stages.detect_pose(models, clip.frames, clip.sizes, rows, min_score=score + 1e-4).found.any()
-            found = stages.detect_pose(models, clip.frames, clip.sizes, rows)
-            flag = stages.pose_landmarks(models, clip.frames, clip.sizes, rows, found.roi)
+            below = subgraphs.detect_pose(models, clip.frames, clip.sizes, rows, min_score=score - 1e-4)
+            above = subgraphs.detect_pose(models, clip.frames, clip.sizes, rows, min_score=score + 1e-4)
+            assert below.found.all(), name
+            assert not above.found.any(), name
+            found = subgraphs.detect_pose(models, clip.frames, clip.sizes, rows)
+            flag = subgraphs.pose_landmarks(models, clip.frames, clip.sizes, rows, found.roi)
             assert flag.present.all(), name
-            assert not stages.pose_landmarks(
+            assert not subgraphs.pose_landmarks(
                 models, clip.frames, clip.sizes, rows, found.roi, threshold=1.0
             ).present.any()

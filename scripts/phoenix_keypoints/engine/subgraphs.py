@@ -1,4 +1,5 @@
-"""The stages of MediaPipe Holistic's video graph (spec S1-S4) on batches of ROIs.
+"""The subgraphs of MediaPipe Holistic's video graph (spec S1-S4: pose detection, pose landmarks, hands, face) on
+batches of ROIs.
 
 Every function takes the frames of the step (uint8 [B, Hmax, Wmax, 3], each frame's (W, H) in `sizes` [B, 2]),
 the frame of each item (`rows`, long [n]) and that item's upstream values, and returns tensors for those n items.
@@ -13,6 +14,18 @@ import torch
 from . import crop as crops
 from . import detection, roi
 from .device import constant, divide
+from .model_specs import (
+    FACE_DETECTION,
+    FACE_LANDMARKS,
+    HAND_LANDMARKS,
+    HAND_RECROP,
+    POSE_DETECTION,
+    POSE_LANDMARKS,
+    Crop,
+    Detector,
+    LandmarkModel,
+    RectTransform,
+)
 from .tflite_torch import HOLISTIC_MODELS, load_model, mediapipe_model_path
 
 # Pose landmarks that feed the other stages: each hand's (wrist, pinky, index), and the face's first 11.
@@ -62,23 +75,32 @@ class Models:
             setattr(self, name, ChunkedModel(model, chunk_size))
 
 
-def _crop_roi(frames, sizes, rows, rois, size, value_range, zero_border, keep_aspect=True):
+def _crop_roi(frames, sizes, rows, rois, spec: Crop):
     """ImageToTensor on normalised ROIs: (tensor, letterbox padding, the padded ROI in pixels)."""
     roi_px = crops.roi_to_pixels(rois, sizes[rows])
-    if keep_aspect:
+    if spec.keep_aspect:
         roi_px, padding = crops.pad_roi(roi_px)
     else:
         padding = torch.zeros(len(rows), 4, device=rois.device)
-    return crops.crop(frames, sizes, rows, roi_px, size, value_range, zero_border), padding, roi_px
+    return crops.crop(frames, sizes, rows, roi_px, spec.side, spec.value_range, spec.zero_border), padding, roi_px
 
 
-def _landmarks(raw: torch.Tensor, count: int, input_size: int, normalize_z: float = 1.0) -> torch.Tensor:
-    """TensorsToLandmarks: x, y, z of [n, count * dims] raw values, normalised by the input size."""
-    values = raw.reshape(raw.shape[0], count, -1)
-    x = divide(values[..., 0], input_size)
-    y = divide(values[..., 1], input_size)
-    z = divide(divide(values[..., 2], input_size), normalize_z) if values.shape[-1] > 2 else torch.zeros_like(x)
+def _landmarks(raw: torch.Tensor, model: LandmarkModel) -> torch.Tensor:
+    """TensorsToLandmarks: x, y, z of the model's [n, landmarks * dims] raw values, normalised by its crop side."""
+    values = raw.reshape(raw.shape[0], model.landmarks, -1)
+    side = model.crop.side
+    x = divide(values[..., 0], side)
+    y = divide(values[..., 1], side)
+    z = divide(divide(values[..., 2], side), model.z_scale) if values.shape[-1] > 2 else torch.zeros_like(x)
     return torch.stack((x, y, z), dim=-1)
+
+
+def _top_detection(model: ChunkedModel, detector: Detector, tensor: torch.Tensor, min_score=detection.MIN_SCORE):
+    """The detector's first detection per crop (detection.top_detection), in its input space."""
+    raw_boxes, raw_scores = model(tensor)
+    side = detector.crop.side
+    anchors = detection.ssd_anchor_centres(side, detector.strides, tensor.device)
+    return detection.top_detection(raw_boxes, raw_scores, anchors, float(side), min_score)
 
 
 @dataclass
@@ -104,24 +126,22 @@ DEFAULT_CONFIDENCE = Confidence()
 
 def detect_pose(models: Models, frames, sizes, rows, min_score: float = detection.MIN_SCORE) -> PoseDetection:
     """S1: pose detection on the whole frame letterboxed to 224, and the pose ROI from its first detection."""
-    size, strides = detection.POSE_DETECTOR["size"], detection.POSE_DETECTOR["strides"]
     roi_px, padding = crops.pad_roi(crops.whole_image_rois(sizes[rows]))
-    tensor = crops.crop(frames, sizes, rows, roi_px, size, (-1.0, 1.0), zero_border=True)
-    raw_boxes, raw_scores = models.pose_detection(tensor)
-    anchors = detection.ssd_anchor_centres(size, strides, tensor.device)
-    found, score, box, keypoints = detection.top_detection(raw_boxes, raw_scores, anchors, float(size), min_score)
+    spec = POSE_DETECTION.crop
+    tensor = crops.crop(frames, sizes, rows, roi_px, spec.side, spec.value_range, spec.zero_border)
+    found, score, box, keypoints = _top_detection(models.pose_detection, POSE_DETECTION, tensor, min_score)
     box, keypoints = detection.remove_letterbox(box, keypoints, padding)
     return PoseDetection(found, score, box, keypoints, pose_roi_from_detection(keypoints, sizes[rows]))
 
 
-def _pose_roi(points: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
-    """Centred on point 0 (hips), side from point 1, scaled by 1.25: both pose ROI calculators' rule."""
-    return roi.transform_rect(roi.alignment_points_rect(points[:, 0], points[:, 1], sizes, 90.0), sizes, 1.25)
+def _pose_roi(points: torch.Tensor, sizes: torch.Tensor, rule: RectTransform) -> torch.Tensor:
+    """Centred on point 0 (hips), side from point 1, then `rule`: both pose ROI calculators' way."""
+    return roi.transform_rect(roi.alignment_points_rect(points[:, 0], points[:, 1], sizes, 90.0), sizes, rule)
 
 
 def pose_roi_from_detection(keypoints: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
     """PoseDetectionToRoi on the detection's keypoints."""
-    return _pose_roi(keypoints, sizes)
+    return _pose_roi(keypoints, sizes, POSE_DETECTION.roi)
 
 
 def refine_from_heatmap(landmarks: torch.Tensor, heatmap: torch.Tensor) -> torch.Tensor:
@@ -162,11 +182,11 @@ class PoseLandmarks:
 
 def pose_landmarks(models: Models, frames, sizes, rows, rois, threshold: float = PRESENCE) -> PoseLandmarks:
     """S2.1-S2.6: pose landmark model on the ROI crop, heatmap refinement, letterbox removal and projection."""
-    tensor, padding, _ = _crop_roi(frames, sizes, rows, rois, 256, (0.0, 1.0), zero_border=False)
+    tensor, padding, _ = _crop_roi(frames, sizes, rows, rois, POSE_LANDMARKS.crop)
     raw, flag, _, heatmap, _ = models.pose_landmark_full(tensor)
     present = flag[:, 0].double() > threshold
-    values = raw.reshape(-1, 39, 5)
-    landmarks = refine_from_heatmap(_landmarks(raw, 39, 256), heatmap)
+    values = raw.reshape(-1, POSE_LANDMARKS.landmarks, 5)
+    landmarks = refine_from_heatmap(_landmarks(raw, POSE_LANDMARKS), heatmap)
     landmarks = roi.project(roi.remove_letterbox(landmarks, padding), rois)
     visibility = detection.sigmoid_f(values[..., 3])
     return PoseLandmarks(present, landmarks[:, :35], visibility[:, :35])
@@ -180,7 +200,7 @@ def object_scale(aux: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
 
 def pose_roi_from_landmarks(aux: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
     """PoseLandmarksToRoi on the filtered auxiliary landmarks: next frame's pose ROI."""
-    return _pose_roi(aux, sizes)
+    return _pose_roi(aux, sizes, POSE_LANDMARKS.roi)
 
 
 def hand_rois_from_pose(pose: torch.Tensor, visibility: torch.Tensor, sizes: torch.Tensor):
@@ -190,75 +210,76 @@ def hand_rois_from_pose(pose: torch.Tensor, visibility: torch.Tensor, sizes: tor
     visible = visibility[:, index[:, 0]].double() > WRIST_VISIBILITY
     side_sizes = sizes[:, None].expand(-1, 2, -1)
     rect = roi.hand_rect_from_pose(points[:, :, 0], points[:, :, 1], points[:, :, 2], side_sizes)
-    return visible, roi.transform_rect(rect, side_sizes, 2.7, shift_y=-0.1)
+    return visible, roi.transform_rect(rect, side_sizes, HAND_RECROP.roi_from_pose)
 
 
 def hand_recrop(models: Models, frames, sizes, rows, rois) -> torch.Tensor:
     """S3.3: the recrop model on the ROI from pose, and the hand ROI it gives [n, 5]."""
-    tensor, padding, _ = _crop_roi(frames, sizes, rows, rois, 256, (0.0, 1.0), zero_border=False)
+    tensor, padding, _ = _crop_roi(frames, sizes, rows, rois, HAND_RECROP.crop)
     (raw,) = models.hand_recrop(tensor)
-    points = roi.project(roi.remove_letterbox(_landmarks(raw.reshape(-1, 4), 2, 256), padding), rois)
+    points = roi.project(roi.remove_letterbox(_landmarks(raw, HAND_RECROP), padding), rois)
     rect = roi.alignment_points_rect(points[:, 0, :2], points[:, 1, :2], sizes[rows], -90.0)
-    return roi.transform_rect(rect, sizes[rows], 1.0, shift_y=-0.1)
+    return roi.transform_rect(rect, sizes[rows], HAND_RECROP.roi)
 
 
 def hand_roi_from_landmarks(landmarks: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
     """HandLandmarksToRoi: the previous frame's hand landmarks [n, 21, 3] to a tracking ROI."""
-    return roi.transform_rect(roi.hand_rect_from_landmarks(landmarks, sizes), sizes, 2.0, shift_y=-0.1)
+    return roi.transform_rect(roi.hand_rect_from_landmarks(landmarks, sizes), sizes, HAND_LANDMARKS.roi)
 
 
-def _tracked(prev_roi, prev_landmarks, prev_valid, new_roi, sizes, *limits) -> tuple[torch.Tensor, torch.Tensor]:
+def _tracked(prev_roi, prev_landmarks, prev_valid, new_roi, sizes, limits) -> tuple[torch.Tensor, torch.Tensor]:
     """RoiTracking: (ROI, kept bool [n]): the previous landmarks' ROI where it is kept (roi.keep_tracking with
     these limits), else the new one."""
-    keep = prev_valid & roi.keep_tracking(prev_roi, prev_landmarks, new_roi, sizes, *limits)
+    keep = prev_valid & roi.keep_tracking(prev_roi, prev_landmarks, new_roi, sizes, limits)
     return torch.where(keep[:, None], prev_roi, new_roi), keep
 
 
 def track_hand(prev_landmarks, prev_valid, recrop_roi, sizes) -> tuple[torch.Tensor, torch.Tensor]:
     """S3.4 HandTracking: the previous landmarks' ROI where RoiTracking keeps it, else the recrop ROI."""
     prev_roi = hand_roi_from_landmarks(prev_landmarks, sizes)
-    return _tracked(prev_roi, prev_landmarks, prev_valid, recrop_roi, sizes, 40.0, 0.2, 0.4, -0.1)
+    return _tracked(prev_roi, prev_landmarks, prev_valid, recrop_roi, sizes, HAND_LANDMARKS.tracking)
 
 
 def hand_landmarks(models: Models, frames, sizes, rows, rois) -> tuple[torch.Tensor, torch.Tensor]:
     """S3.5: (present bool [n], landmarks [n, 21, 3]) from the hand landmark model on the tracking ROI."""
-    tensor, padding, _ = _crop_roi(frames, sizes, rows, rois, 224, (0.0, 1.0), zero_border=False)
+    tensor, padding, _ = _crop_roi(frames, sizes, rows, rois, HAND_LANDMARKS.crop)
     raw, flag, _, _ = models.hand_landmark_full(tensor)
-    landmarks = roi.project(roi.remove_letterbox(_landmarks(raw, 21, 224, normalize_z=0.4), padding), rois)
+    landmarks = roi.project(roi.remove_letterbox(_landmarks(raw, HAND_LANDMARKS), padding), rois)
     return flag[:, 0].double() > PRESENCE, landmarks
 
 
 def face_roi_from_pose(pose: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
-    """S4.1: bbox of pose landmarks 0-10, rotation right eye -> left eye, scaled by 3."""
-    return roi.transform_rect(roi.rect_from_landmarks_bbox(pose[:, :11, :2], 5, 2, sizes), sizes, 3.0)
+    """S4.1: bbox of pose landmarks 0-10, rotation right eye -> left eye, then the face detector's rule."""
+    return roi.transform_rect(
+        roi.rect_from_landmarks_bbox(pose[:, :11, :2], 5, 2, sizes), sizes, FACE_DETECTION.roi_from_pose
+    )
 
 
 def detect_face(models: Models, frames, sizes, rows, rois) -> tuple[torch.Tensor, torch.Tensor]:
     """S4.2-S4.3: (found bool [n], face ROI from the first detection [n, 5]) on the ROI from pose."""
-    size, strides = detection.FACE_DETECTOR["size"], detection.FACE_DETECTOR["strides"]
-    tensor, _, roi_px = _crop_roi(frames, sizes, rows, rois, size, (-1.0, 1.0), zero_border=True)
-    raw_boxes, raw_scores = models.face_detection_short_range(tensor)
-    anchors = detection.ssd_anchor_centres(size, strides, tensor.device)
-    found, _, _, keypoints = detection.top_detection(raw_boxes, raw_scores, anchors, float(size))
+    tensor, _, roi_px = _crop_roi(frames, sizes, rows, rois, FACE_DETECTION.crop)
+    found, _, _, keypoints = _top_detection(models.face_detection_short_range, FACE_DETECTION, tensor)
     keypoints = detection.project_keypoints(keypoints, crops.subrect_matrix(roi_px, sizes[rows]))
     rect = roi.rect_from_keypoints(keypoints, 0, 1, sizes[rows])
-    return found, roi.transform_rect(rect, sizes[rows], 2.0, shift_y=-0.1)
+    return found, roi.transform_rect(rect, sizes[rows], FACE_DETECTION.roi)
 
 
 def face_roi_from_landmarks(landmarks: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
-    """FaceLandmarksToRoi: bbox of the 468 landmarks, rotation 33 -> 263, scaled by 1.5."""
-    return roi.transform_rect(roi.rect_from_landmarks_bbox(landmarks[..., :2], 33, 263, sizes), sizes, 1.5)
+    """FaceLandmarksToRoi: bbox of the 468 landmarks, rotation 33 -> 263, then the face landmark model's rule."""
+    return roi.transform_rect(
+        roi.rect_from_landmarks_bbox(landmarks[..., :2], 33, 263, sizes), sizes, FACE_LANDMARKS.roi
+    )
 
 
 def track_face(prev_landmarks, prev_valid, detection_roi, sizes) -> tuple[torch.Tensor, torch.Tensor]:
     """S4.4 FaceTracking: the previous landmarks' ROI where RoiTracking keeps it, else the detection ROI."""
     prev_roi = face_roi_from_landmarks(prev_landmarks, sizes)
-    return _tracked(prev_roi, prev_landmarks, prev_valid, detection_roi, sizes, 15.0, 0.1, 0.3, -0.2)
+    return _tracked(prev_roi, prev_landmarks, prev_valid, detection_roi, sizes, FACE_LANDMARKS.tracking)
 
 
 def face_landmarks(models: Models, frames, sizes, rows, rois) -> tuple[torch.Tensor, torch.Tensor]:
-    """S4.5: (present bool [n], landmarks [n, 468, 3]); the 192 crop keeps no aspect ratio (no letterbox)."""
-    tensor, _, _ = _crop_roi(frames, sizes, rows, rois, 192, (0.0, 1.0), zero_border=False, keep_aspect=False)
+    """S4.5: (present bool [n], landmarks [n, 468, 3]); its crop keeps no aspect ratio (no letterbox)."""
+    tensor, _, _ = _crop_roi(frames, sizes, rows, rois, FACE_LANDMARKS.crop)
     raw, flag = models.face_landmark(tensor)
     present = detection.sigmoid_f(flag.reshape(-1)).double() > PRESENCE
-    return present, roi.project(_landmarks(raw.reshape(raw.shape[0], -1), 468, 192), rois)
+    return present, roi.project(_landmarks(raw, FACE_LANDMARKS), rois)
