@@ -44,8 +44,11 @@ def opencv_crops(tmp_path, frames: np.ndarray, rows: torch.Tensor, roi_px: torch
     np.savez(inputs, frames=frames, rows=rows.numpy(), roi_px=roi_px.numpy(), crops=np.array(CROPS))
     result = subprocess.run(
         [sys.executable, str(REPO / "tests" / "opencv_crop.py"), str(inputs), str(outputs)],
-        capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(CV2_REFERENCE)},
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(CV2_REFERENCE)},
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     with np.load(outputs) as crops:
         return [crops[f"crop{j}"] for j in range(len(CROPS))]

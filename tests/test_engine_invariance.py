@@ -32,8 +32,11 @@ def models() -> subgraphs.Models:
 def alone(clips, models) -> dict:
     """Each clip on its own: videos_per_batch 1, one thread."""
     engine = BatchedHolistic(1, models=models)
-    return {key: (keypoints, presence) for name, frames in clips.items()
-            for key, keypoints, presence in engine.process_videos([(name, frames)])}  # fmt: skip
+    return {
+        key: (keypoints, presence)
+        for name, frames in clips.items()
+        for key, keypoints, presence in engine.process_videos([(name, frames)])
+    }
 
 
 def run(videos: list, batch: int, models: subgraphs.Models) -> dict:

@@ -22,9 +22,11 @@ FLOOR_SEEDS = yaml.safe_load((REPO / "config/config.yaml").read_text())["verify"
 )
 def test_settings_the_engine_cannot_run_are_refused(tmp_path, setting, value):
     result = run_snakemake(
-        tmp_path, "-n", config={"dataset_path": SAMPLE, "engine": "torch", "holistic": f"{{{setting}: {value}}}"},
+        tmp_path,
+        "-n",
+        config={"dataset_path": SAMPLE, "engine": "torch", "holistic": f"{{{setting}: {value}}}"},
         check=False,
-    )  # fmt: skip
+    )
     assert result.returncode != 0
     assert "engine: torch runs Holistic with" in result.stdout and "Fix: use engine: mediapipe" in result.stdout
 
@@ -74,9 +76,16 @@ def test_the_verify_command_judges_the_engine_run_as_the_rule_does(engine_run, t
     workdir, _ = engine_run
     results = workdir / "results"
     verify = run_cli(
-        "verify", "--single", results / "verify/baseline", "--distributed", results / "model_input_data",
-        "--floor", *sorted((results / "verify/floor").glob("seed*")), "--report", tmp_path / "verification.json",
-    )  # fmt: skip
+        "verify",
+        "--single",
+        results / "verify/baseline",
+        "--distributed",
+        results / "model_input_data",
+        "--floor",
+        *sorted((results / "verify/floor").glob("seed*")),
+        "--report",
+        tmp_path / "verification.json",
+    )
     assert verify.returncode == 0, verify.stderr[-3000:]
     assert (tmp_path / "verification.json").read_bytes() == (results / "verify/verification.json").read_bytes()
 
@@ -104,9 +113,12 @@ def test_the_confidences_from_the_config(tmp_path):
     """min_detection_confidence and min_tracking_confidence reach the engine: verify (against MediaPipe with the
     same settings, and its noise floor) passes on the sample's dev and test videos."""
     config = {
-        "dataset_path": SAMPLE, "engine": "torch", "splits": "[dev,test]", "num_shards": 2,
+        "dataset_path": SAMPLE,
+        "engine": "torch",
+        "splits": "[dev,test]",
+        "num_shards": 2,
         "holistic": "{min_detection_confidence: 0.7, min_tracking_confidence: 0.8}",
-    }  # fmt: skip
+    }
     run_snakemake(tmp_path, "prepare", "--cores", "2", "--resources", "gpu=2", config=config)
     report = json.loads((tmp_path / "results/verify/verification.json").read_text())
     assert report["passed"] and set(report["noise_floor"]["parts"]) == {"face", "left_hand", "right_hand", "pose"}
@@ -121,9 +133,14 @@ def test_the_keypoints_do_not_depend_on_the_sharding(tmp_path):
     for shards in (1, 3):
         workdir = tmp_path / f"shards{shards}"
         run_snakemake(
-            workdir, "merge", "--cores", "2", "--resources", "gpu=2",
+            workdir,
+            "merge",
+            "--cores",
+            "2",
+            "--resources",
+            "gpu=2",
             config={"dataset_path": SAMPLE, "engine": "torch", "num_shards": shards, "threads_per_job": min(shards, 2)},
-        )  # fmt: skip
+        )
         merged[shards] = {
             split: dict(np.load(workdir / f"results/merged/{split}_keypoints.npz", allow_pickle=False))
             for split in SAMPLE_FRAMES

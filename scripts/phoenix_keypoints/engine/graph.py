@@ -61,9 +61,14 @@ class HolisticState:
 
 
 def holistic_step(
-    models: subgraphs.Models, state: HolisticState, frames, sizes, active, record: dict | None = None,
+    models: subgraphs.Models,
+    state: HolisticState,
+    frames,
+    sizes,
+    active,
+    record: dict | None = None,
     confidence: subgraphs.Confidence = subgraphs.DEFAULT_CONFIDENCE,
-) -> StepOutput:  # fmt: skip
+) -> StepOutput:
     """One frame for every active slot (bool [B]): the graph's S0-S5, updating `state` in place.
 
     With a `record` dict, each stage's outputs are kept there as stream name -> (slots [k], values [k, ...]),
@@ -197,9 +202,13 @@ class BatchedHolistic:
     on the same kind of device."""
 
     def __init__(
-        self, batch_size: int = 8, device: torch.device | str = "cpu", models: subgraphs.Models | None = None,
-        confidence: subgraphs.Confidence = subgraphs.DEFAULT_CONFIDENCE, chunk_size: int = subgraphs.DEFAULT_CHUNK_SIZE,
-    ):  # fmt: skip
+        self,
+        batch_size: int = 8,
+        device: torch.device | str = "cpu",
+        models: subgraphs.Models | None = None,
+        confidence: subgraphs.Confidence = subgraphs.DEFAULT_CONFIDENCE,
+        chunk_size: int = subgraphs.DEFAULT_CHUNK_SIZE,
+    ):
         deterministic_kernels()
         self.batch_size = batch_size
         self.device = torch.device(device)

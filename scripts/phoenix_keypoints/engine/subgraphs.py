@@ -65,9 +65,12 @@ class Models:
     mediapipe package) or by default the installed mediapipe wheel."""
 
     def __init__(
-        self, device: torch.device | str = "cpu", *, chunk_size: int | None = DEFAULT_CHUNK_SIZE,
+        self,
+        device: torch.device | str = "cpu",
+        *,
+        chunk_size: int | None = DEFAULT_CHUNK_SIZE,
         models_dir: str | Path | None = None,
-    ):  # fmt: skip
+    ):
         self.device = torch.device(device)
         self.chunk_size = chunk_size
         for name in HOLISTIC_MODELS:
