@@ -84,7 +84,7 @@ def video_file_notes(turned: int, variable: list[str]) -> list[str]:
 
 
 def summary_text(
-    dataset_root: str,
+    dataset: str,
     npz: list,
     skipped: str,
     verification: str,
@@ -92,8 +92,9 @@ def summary_text(
     outputs: list[str],
     frame_count_notes: dict[str, str],
 ) -> str:
-    """npz: the model-input files, one per split; skipped: the index's skipped.tsv; verification: its report;
-    frame_count_notes: video files that decoded to another number of frames than their container said."""
+    """dataset: the release's root, or the manifest; npz: the model-input files, one per split; skipped: the
+    index's skipped.tsv; verification: its report; frame_count_notes: video files that decoded to another
+    number of frames than their container said."""
     with open(skipped, encoding="utf-8", newline="") as stream:
         skipped_per_split: dict[str, int] = {}
         for row in csv.DictReader(stream, delimiter="\t"):
@@ -129,7 +130,7 @@ def summary_text(
     return (
         "\n".join(
             [
-                f"Keypoints of {dataset_root}",
+                f"Keypoints of {dataset}",
                 *verdict,
                 *table,
                 *notes,
