@@ -177,6 +177,9 @@ def test_manifest_structure_and_cuts(tmp_path):
     )
     assert frame_bound("", 25.0) is None and frame_bound("120", 25.0) == 120 and frame_bound("4.8s", 25.0) == 120
     assert frame_bound("1s", 29.97) == 30
+    for wrong in ("1.0", "1.5x", "abcs"):  # seconds need their s; a number of frames is whole
+        with pytest.raises(ValueError, match=rf"'{wrong}' is neither a frame number \(120\) nor seconds with an s"):
+            frame_bound(wrong, 25.0)
 
 
 def test_manifest_command_lists_a_folder_of_videos(tmp_path):

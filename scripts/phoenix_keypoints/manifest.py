@@ -68,7 +68,14 @@ def read_manifest(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 
 def seconds_bound(value: str) -> float | None:
     """A start or end in seconds ('4.8s'), or None for a frame number or none."""
-    return float(value[:-1]) if value.endswith("s") else None
+    return _number(value[:-1], float, value) if value.endswith("s") else None
+
+
+def _number(text: str, kind, value: str):
+    try:
+        return kind(text)
+    except ValueError:
+        raise ValueError(f"{value!r} is neither a frame number (120) nor seconds with an s (4.8s)") from None
 
 
 def frame_bound(value: str, fps: float) -> int | None:
@@ -81,7 +88,7 @@ def frame_bound(value: str, fps: float) -> int | None:
         if not fps:
             raise ValueError("the video has no frame rate to turn seconds into frames")
         return math.floor(seconds * fps + 0.5)
-    return int(value)
+    return _number(value, int, value)
 
 
 def _cut(row: dict, fps: float) -> tuple[int, int | None]:
