@@ -10,6 +10,11 @@ from .manifest import read_manifest
 from .videos import DatasetPaths
 
 
+def source_fingerprints(dataset: DatasetPaths, splits: list[str], manifest: Path | None) -> tuple[str, dict[str, str]]:
+    """The digest of all the sources of the splits and each video's: the manifest's rows, else the release's."""
+    return manifest_fingerprints(manifest, splits) if manifest else frames_fingerprints(dataset, splits)
+
+
 def frames_fingerprints(dataset: DatasetPaths, splits: list[str]) -> tuple[str, dict[str, str]]:
     """A digest of the names, sizes and modification times of everything under the splits' frame folders
     (video folders, a 1/ folder in them, frames), which any frame added, removed or replaced changes; and a

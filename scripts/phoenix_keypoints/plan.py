@@ -209,9 +209,8 @@ def frames_fingerprint(config: dict) -> str:
 
 def source_fingerprints(config: dict) -> tuple[str, dict[str, str]]:
     """The digest of all the sources of the configured splits, and each video's ({'split/video': digest})."""
-    if config["manifest"]:
-        return fingerprints.manifest_fingerprints(Path(config["manifest"]), config["splits"])
-    return fingerprints.frames_fingerprints(dataset_paths(config), config["splits"])
+    manifest = Path(config["manifest"]) if config["manifest"] else None
+    return fingerprints.source_fingerprints(dataset_paths(config), config["splits"], manifest)
 
 
 _changes_said = False  # said once per command, however often Snakemake asks for the params

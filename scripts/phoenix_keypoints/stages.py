@@ -20,7 +20,7 @@ import numpy as np
 from .atomic import link_or_copy, write_json, write_npz, write_pickle, write_text
 from .errors import InputError
 from .extract import extract_in_process, iso, recorded_settings, run_shard
-from .fingerprints import changed_since_last_index, frames_fingerprints, manifest_fingerprints
+from .fingerprints import changed_since_last_index, source_fingerprints
 from .gpu_slots import acquire_gpu_slot
 from .holistic import HolisticSettings
 from .index import select_videos
@@ -65,7 +65,7 @@ def index(
     dataset = DatasetPaths(Path(dataset_path), annotations_subdir, frames_subdir)
     manifest_path = Path(manifest) if manifest else None
     if sources_record:
-        _, sources = manifest_fingerprints(manifest_path, splits) if manifest else frames_fingerprints(dataset, splits)
+        _, sources = source_fingerprints(dataset, splits, manifest_path)
         if Path(sources_record).is_file():
             log.info("%s", changed_since_last_index(sources_record, sources) or "no video changed since the last index")
     videos, problems = select_videos(
