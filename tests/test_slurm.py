@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -115,7 +116,16 @@ def test_light_rules_ran_locally_and_the_rest_as_slurm_jobs(slurm_run):
     }
 
 
-def test_concurrent_jobs_got_different_gpus_from_slurm(slurm_run):
+def allocations(slurm: SlurmCluster) -> dict[int, tuple[datetime, datetime]]:
+    """Each SLURM job's allocation, from the controller's log: (allocated, completed) by job id. The GPUs are the
+    job's from the one to the other (its extraction work is a few seconds inside, after Snakemake starts up)."""
+    log = (slurm.root / "slurmctld.log").read_text()
+    allocated = {int(i): t for t, i in re.findall(r"^\[([^\]]+)\] sched: Allocate JobId=(\d+) ", log, re.M)}
+    completed = {int(i): t for t, i in re.findall(r"^\[([^\]]+)\] _job_complete: JobId=(\d+) done", log, re.M)}
+    return {i: (datetime.fromisoformat(t), datetime.fromisoformat(completed[i])) for i, t in allocated.items()}
+
+
+def test_concurrent_jobs_got_different_gpus_from_slurm(slurm, slurm_run):
     stats = shard_stats(slurm_run)
     assert len(stats) == 5  # num_shards 8, capped at the sample's 5 videos
     devices = {str(index) for index in range(FAKE_GPUS)}
@@ -123,9 +133,16 @@ def test_concurrent_jobs_got_different_gpus_from_slurm(slurm_run):
         assert s["gpu_slot"] == "scheduler (SLURM_JOB_ID)", "the slot pool keeps the scheduler's CUDA_VISIBLE_DEVICES"
         assert s["cuda_visible_devices"] in devices
         assert s["workers"] == (1 if s["frames"] else 0)
-    spans = [(datetime.fromisoformat(s["started_at"]), datetime.fromisoformat(s["finished_at"]), s) for s in stats]
+    # The extraction jobs' SLURM ids: .snakemake/slurm_logs/rule_extract/<shard>/<job id>.log.
+    by_shard = {s["shard"]: s for s in stats}
+    jobs = {
+        int(p.stem): by_shard[int(p.parent.name)]
+        for p in (slurm_run / ".snakemake/slurm_logs/rule_extract").glob("*/*.log")
+    }
+    held = allocations(slurm)
+    spans = [(*held[job], s) for job, s in sorted(jobs.items())]
     overlapping = [(a, b) for i, a in enumerate(spans) for b in spans[i + 1 :] if a[0] < b[1] and b[0] < a[1]]
-    assert overlapping, f"no two extraction jobs ran at the same time: {[(a, b) for a, b, _ in spans]}"
+    assert overlapping, f"SLURM never ran two extraction jobs at the same time: {[(a, b) for a, b, _ in spans]}"
     for a, b in overlapping:
         assert a[2]["cuda_visible_devices"] != b[2]["cuda_visible_devices"], (a[2], b[2])
 
